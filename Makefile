@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+# nfknock: what people type. `make deps`, `make`, `make check`.
+SHELL := /bin/bash
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+# Kernels to build and test against: Debian's 6.1 and 6.12 with headers.
+KVERS ?= $(shell scripts/kernels.sh)
+JOBS ?= 2
+CMAKE_TYPE ?= RelWithDebInfo
+
+all: modules ctl
+
+deps:
+	scripts/deps.sh
+
+# One private copy of the sources per kernel, so builds never collide.
+modules:
+	@test -n "$(KVERS)" || { echo "no 6.1/6.12 kernel headers: run 'make deps'"; exit 1; }
+	@set -eo pipefail; for k in $(KVERS); do \
+		d=$(BUILD)/kmod/$$k; mkdir -p $$d; \
+		rm -rf $$d/include; cp -r $(TOP)/include $$d/; \
+		mkdir -p $$d/kmod/core; \
+		cp -u $(TOP)/kmod/Kbuild $(TOP)/kmod/Makefile $(TOP)/kmod/*.[ch] $$d/kmod/; \
+		cp -u $(TOP)/kmod/core/*.[ch] $$d/kmod/core/; \
+		echo "  MODULE  $$k"; \
+		$(MAKE) -s -C /lib/modules/$$k/build M=$$d/kmod W=1 modules 2>&1 | tee $$d/build.log; \
+		test -e $$d/kmod/nfknock.ko; \
+		if grep -q 'warning:' $$d/build.log; then \
+			echo "warnings building for $$k"; exit 1; fi; \
+	done
+
+ctl:
+	cmake -S ctl -B $(BUILD)/ctl -DCMAKE_BUILD_TYPE=$(CMAKE_TYPE) >/dev/null
+	cmake --build $(BUILD)/ctl -j$(JOBS)
+
+unit: ctl
+	ctest --test-dir $(BUILD)/ctl --output-on-failure
+
+vm: modules ctl
+	tests/vm/run-all $(KVERS)
+
+dkms-check:
+	scripts/dkms-check.sh $(KVERS)
+
+# The README's test command: everything, from a fresh machine.
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) vm
+	$(MAKE) dkms-check
+
+dkms-install:
+	rm -rf /usr/src/nfknock-$(VERSION)
+	mkdir -p /usr/src/nfknock-$(VERSION)
+	cp -r dkms.conf kmod include /usr/src/nfknock-$(VERSION)/
+	find /usr/src/nfknock-$(VERSION) -name '*.o' -o -name '*.ko' -o -name '*.cmd' | xargs rm -f
+	dkms add -m nfknock -v $(VERSION) || true
+	dkms install -m nfknock -v $(VERSION)
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps modules ctl unit vm dkms-check check dkms-install clean

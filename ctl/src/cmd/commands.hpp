@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// One register_<name>() per file in cmd/: each adds its subcommand(s) and
+// hands off to a do_*() function of the library (actions.hpp).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "context.hpp"
+
+namespace knockctl {
+
+void register_status(CLI::App &app, Context &ctx);
+void register_guard(CLI::App &app, Context &ctx);
+void register_set(CLI::App &app, Context &ctx);
+void register_grant(CLI::App &app, Context &ctx);
+void register_revoke(CLI::App &app, Context &ctx);
+void register_grants(CLI::App &app, Context &ctx);
+void register_flush(CLI::App &app, Context &ctx);
+
+// Every subcommand, in the order --help lists them.
+inline void register_all(CLI::App &app, Context &ctx)
+{
+	register_status(app, ctx);
+	register_guard(app, ctx);
+	register_set(app, ctx);
+	register_grant(app, ctx);
+	register_revoke(app, ctx);
+	register_grants(app, ctx);
+	register_flush(app, ctx);
+}
+
+} // namespace knockctl

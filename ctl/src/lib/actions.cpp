@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include "actions.hpp"
+
+#include <linux/nfknock.h>
+
+#include <algorithm>
+#include <ostream>
+#include <tuple>
+
+#include "address.hpp"
+#include "duration.hpp"
+#include "errors.hpp"
+#include "output.hpp"
+#include "service.hpp"
+
+namespace knockctl {
+
+namespace {
+
+// Run @fn; a kernel refusal gets @what in front of its text.
+template <typename Fn>
+auto kernel(const std::string &what, Fn fn)
+{
+	try {
+		return fn();
+	} catch (const KernelError &e) {
+		throw e.with_context(what);
+	}
+}
+
+void print_json(Context &ctx, const nlohmann::json &j)
+{
+	ctx.out << j.dump(2) << "\n";
+}
+
+} // namespace
+
+void do_status(Context &ctx, bool json)
+{
+	const Status s = kernel("status", [&] { return ctx.client().status(); });
+
+	if (json)
+		print_json(ctx, status_json(s));
+	else
+		ctx.out << status_text(s);
+}
+
+void do_guard_add(Context &ctx, const std::string &text)
+{
+	const Service svc = parse_service(text);
+
+	kernel("guard add " + text, [&] { ctx.client().add_guard(svc); });
+}
+
+void do_guard_del(Context &ctx, const std::string &text)
+{
+	const Service svc = parse_service(text);
+
+	kernel("guard del " + text, [&] { ctx.client().del_guard(svc); });
+}
+
+void do_guard_list(Context &ctx, bool json)
+{
+	auto guards = kernel("guard list", [&] { return ctx.client().guards(); });
+
+	std::sort(guards.begin(), guards.end(), [](const Service &a, const Service &b) {
+		return std::tie(a.proto, a.port, a.port_end) <
+		       std::tie(b.proto, b.port, b.port_end);
+	});
+	if (json)
+		print_json(ctx, guards_json(guards));
+	else
+		ctx.out << guards_text(guards);
+}
+
+void do_set_guard_action(Context &ctx, const std::string &text)
+{
+	Params p;
+
+	if (text == "drop")
+		p.guard_action = NFKNOCK_ACTION_DROP;
+	else if (text == "reset")
+		p.guard_action = NFKNOCK_ACTION_RESET;
+	else
+		throw UsageError("guard-action " + text + ": expected drop or reset");
+	kernel("set guard-action " + text, [&] { ctx.client().set_params(p); });
+}
+
+void do_set_udp_idle(Context &ctx, const std::string &text)
+{
+	Params p;
+
+	try {
+		p.udp_idle_ms = parse_duration_ms(text);
+	} catch (const UsageError &e) {
+		throw UsageError(std::string("udp-idle ") + e.what());
+	}
+	kernel("set udp-idle " + text, [&] { ctx.client().set_params(p); });
+}
+
+void do_set_max_grants(Context &ctx, const std::string &text)
+{
+	const std::string limit = std::to_string(NFKNOCK_GRANTS_LIMIT);
+	uint64_t n = 0;
+	Params p;
+
+	if (text.empty() || text.size() > 10 ||
+	    !std::all_of(text.begin(), text.end(),
+			 [](char c) { return c >= '0' && c <= '9'; }))
+		throw UsageError("max-grants " + text + ": not a number");
+	n = std::stoull(text);
+	if (n < 1 || n > NFKNOCK_GRANTS_LIMIT)
+		throw UsageError("max-grants " + text +
+				 ": out of range (1 to " + limit + ")");
+	p.grants_max = uint32_t(n);
+	kernel("set max-grants " + text, [&] { ctx.client().set_params(p); });
+}
+
+void do_grant(Context &ctx, const std::string &src, const std::string &service,
+	      const std::string &duration, bool once)
+{
+	Grant g;
+
+	g.addr = parse_address(src);
+	const Service svc = parse_service(service, true);
+	try {
+		g.timeout_ms = parse_duration_ms(duration);
+	} catch (const UsageError &e) {
+		throw UsageError(std::string("--for ") + e.what());
+	}
+	g.proto = svc.proto;
+	g.port = svc.port;
+	g.flags = once ? NFKNOCK_GRANT_F_ONCE : 0;
+	kernel("grant " + src + " " + service, [&] { ctx.client().add_grant(g); });
+}
+
+void do_revoke(Context &ctx, const std::string &src,
+	       const std::optional<std::string> &service)
+{
+	Revoke r;
+	std::string what = "revoke " + src;
+
+	r.addr = parse_address(src);
+	if (service) {
+		r.service = parse_service(*service, true);
+		what += " " + *service;
+	}
+	kernel(what, [&] { ctx.client().del_grant(r); });
+}
+
+void do_grants(Context &ctx, bool json)
+{
+	auto grants = kernel("grants", [&] { return ctx.client().grants(); });
+
+	std::sort(grants.begin(), grants.end(), [](const Grant &a, const Grant &b) {
+		return std::tie(a.addr.family, a.addr.bytes, a.proto, a.port) <
+		       std::tie(b.addr.family, b.addr.bytes, b.proto, b.port);
+	});
+	if (json)
+		print_json(ctx, grants_json(grants));
+	else
+		ctx.out << grants_text(grants);
+}
+
+void do_flush(Context &ctx)
+{
+	kernel("flush", [&] { ctx.client().flush(); });
+}
+
+} // namespace knockctl

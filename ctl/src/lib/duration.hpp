@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// Durations on the command line: "500ms", "30s", "5m", "2h", "1d", or a bare
+// number of seconds. Always > 0 and <= NFKNOCK_TIMEOUT_MAX_MS.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace knockctl {
+
+// Milliseconds. Throws UsageError "<text>: invalid duration" etc.
+uint32_t parse_duration_ms(std::string_view text);
+
+// Compact human text: "500ms", "30s", "5m", "1h30m", "2d3h". Seconds are
+// rounded up so a grant with 100 ms left shows "1s", not "0s".
+std::string format_duration_ms(uint64_t ms);
+
+} // namespace knockctl

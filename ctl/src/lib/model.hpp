@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// Plain values knockctl works with. Nothing here knows about netlink; the
+// numbers (protocols, flags, actions) are those of the uapi contract.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <sys/socket.h>
+
+namespace knockctl {
+
+// A protocol and an inclusive port range; single port when port == port_end.
+struct Service {
+	uint8_t proto = 0;	// IPPROTO_TCP or IPPROTO_UDP
+	uint16_t port = 0;
+	uint16_t port_end = 0;
+
+	bool operator==(const Service &) const = default;
+};
+
+// An IPv4 (4 bytes used) or IPv6 (16 bytes) address in network order.
+struct Address {
+	int family = 0;		// AF_INET or AF_INET6
+	std::array<uint8_t, 16> bytes{};
+
+	std::size_t size() const { return family == AF_INET6 ? 16 : 4; }
+	bool operator==(const Address &) const = default;
+};
+
+struct Stats {
+	uint64_t guarded = 0;
+	uint64_t passed_grant = 0;
+	uint64_t passed_stateless = 0;
+	uint64_t refused = 0;
+	uint64_t truncated = 0;
+	uint64_t grants_added = 0;
+	uint64_t grants_expired = 0;
+	uint64_t grants_full = 0;
+
+	bool operator==(const Stats &) const = default;
+};
+
+struct Status {
+	uint32_t api_version = 0;
+	bool hooked = false;
+	uint8_t guard_action = 0;	// enum nfknock_guard_action
+	uint32_t udp_idle_ms = 0;
+	uint32_t grants_max = 0;
+	uint32_t grants_count = 0;
+	uint32_t guards_count = 0;
+	Stats stats;
+
+	bool operator==(const Status &) const = default;
+};
+
+// SET_PARAMS: only the fields that are set are sent.
+struct Params {
+	std::optional<uint8_t> guard_action;
+	std::optional<uint32_t> udp_idle_ms;
+	std::optional<uint32_t> grants_max;
+
+	bool empty() const { return !guard_action && !udp_idle_ms && !grants_max; }
+	bool operator==(const Params &) const = default;
+};
+
+// A grant: request for ADD_GRANT (timeout = duration) and dump entry of
+// GET_GRANTS (timeout = milliseconds left, flags may carry USED).
+struct Grant {
+	Address addr;
+	uint8_t proto = 0;
+	uint16_t port = 0;
+	uint32_t timeout_ms = 0;
+	uint32_t flags = 0;	// NFKNOCK_GRANT_F_*
+
+	bool operator==(const Grant &) const = default;
+};
+
+// DEL_GRANT: every grant of addr, or only the one for proto/port.
+struct Revoke {
+	Address addr;
+	std::optional<Service> service;	// single port (port_end == port)
+
+	bool operator==(const Revoke &) const = default;
+};
+
+} // namespace knockctl

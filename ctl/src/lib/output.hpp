@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// Human tables and JSON for what knockctl reads from the module.
+// The JSON shapes are documented in docs/knockctl.md.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model.hpp"
+
+namespace knockctl {
+
+// "drop", "reset", or "unknown-N" for a value this version does not know.
+std::string action_name(uint8_t action);
+
+nlohmann::json status_json(const Status &s);
+nlohmann::json guards_json(const std::vector<Service> &guards);
+nlohmann::json grants_json(const std::vector<Grant> &grants);
+
+// Each ends with a newline; empty lists give "no guards" / "no grants".
+std::string status_text(const Status &s);
+std::string guards_text(const std::vector<Service> &guards);
+std::string grants_text(const std::vector<Grant> &grants);
+
+// Left-aligned columns separated by two spaces, no trailing blanks.
+std::string table(const std::vector<std::vector<std::string>> &rows);
+
+} // namespace knockctl

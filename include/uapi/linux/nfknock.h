@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * nfknock generic netlink API, version 1.
+ *
+ * Shared verbatim by the module (kmod/) and the controller (ctl/).
+ * Every enum here is append-only: never renumber, never reuse a value.
+ *
+ * Family NFKNOCK_GENL_NAME, version NFKNOCK_GENL_VERSION. All state is per
+ * network namespace: a request acts on the namespace of the socket.
+ * "admin" means GENL_UNS_ADMIN_PERM: CAP_NET_ADMIN over that namespace.
+ *
+ * NFKNOCK_CMD_GET_STATUS (doit, anyone)
+ *   reply:
+ *     NFKNOCK_A_API_VERSION        u32  NFKNOCK_GENL_VERSION of the module
+ *     NFKNOCK_A_HOOKED             u8   1 while hooks are registered here
+ *     NFKNOCK_A_GUARD_ACTION       u8   enum nfknock_guard_action
+ *     NFKNOCK_A_UDP_IDLE_MS        u32  idle time that closes a UDP grant
+ *     NFKNOCK_A_GRANTS_MAX         u32  cap of the grant table
+ *     NFKNOCK_A_GRANTS_COUNT       u32  live entries in the grant table
+ *     NFKNOCK_A_GUARDS_COUNT       u32  guarded services
+ *     NFKNOCK_A_STATS              nest
+ *       NFKNOCK_STAT_A_*           u64  counters (see enum nfknock_stat_attr)
+ *
+ * NFKNOCK_CMD_SET_PARAMS (doit, admin); each attribute optional, at least one:
+ *     NFKNOCK_A_GUARD_ACTION       u8   enum nfknock_guard_action
+ *     NFKNOCK_A_UDP_IDLE_MS        u32  1 .. NFKNOCK_TIMEOUT_MAX_MS
+ *     NFKNOCK_A_GRANTS_MAX         u32  1 .. NFKNOCK_GRANTS_LIMIT
+ *
+ * NFKNOCK_CMD_ADD_GUARD / NFKNOCK_CMD_DEL_GUARD (doit, admin)
+ *     NFKNOCK_A_SERVICE            nest (required)
+ *       NFKNOCK_SVC_A_PROTO        u8   IPPROTO_TCP or IPPROTO_UDP (required)
+ *       NFKNOCK_SVC_A_PORT         u16  first port, >= 1 (required)
+ *       NFKNOCK_SVC_A_PORT_END     u16  last port, >= PORT (default PORT)
+ *   ADD fails with EEXIST for an identical guard, ENOSPC past
+ *   NFKNOCK_GUARDS_MAX; DEL needs an identical guard or fails with ENOENT.
+ *
+ * NFKNOCK_CMD_GET_GUARDS (dump, anyone): one message per guard with
+ *     NFKNOCK_A_SERVICE            nest as above, PORT_END always present
+ *
+ * NFKNOCK_CMD_ADD_GRANT (doit, admin)
+ *     NFKNOCK_A_GRANT              nest (required)
+ *       NFKNOCK_GRANT_A_ADDR       binary, 4 (IPv4) or 16 (IPv6) bytes,
+ *                                  network order (required)
+ *       NFKNOCK_GRANT_A_PROTO      u8   IPPROTO_TCP or IPPROTO_UDP (required)
+ *       NFKNOCK_GRANT_A_PORT       u16  >= 1 (required)
+ *       NFKNOCK_GRANT_A_TIMEOUT_MS u32  1 .. NFKNOCK_TIMEOUT_MAX_MS (required)
+ *       NFKNOCK_GRANT_A_FLAGS      u32  NFKNOCK_GRANT_F_ONCE only
+ *   An existing grant for the same key is replaced. ENOSPC when full.
+ *
+ * NFKNOCK_CMD_DEL_GRANT (doit, admin)
+ *     NFKNOCK_A_GRANT              nest (required)
+ *       NFKNOCK_GRANT_A_ADDR       required
+ *       NFKNOCK_GRANT_A_PROTO + NFKNOCK_GRANT_A_PORT
+ *                                  optional, both or neither; without them
+ *                                  every grant of the address goes.
+ *   ENOENT when nothing matched.
+ *
+ * NFKNOCK_CMD_GET_GRANTS (dump, admin): one message per live grant with
+ *     NFKNOCK_A_GRANT              nest
+ *       ADDR, PROTO, PORT, FLAGS (ONCE, USED)
+ *       NFKNOCK_GRANT_A_TIMEOUT_MS u32  milliseconds left
+ *
+ * NFKNOCK_CMD_FLUSH (doit, admin): removes every guard and grant, restores
+ *   default parameters and unregisters the hooks of the namespace.
+ *
+ * Unknown attributes and flags are refused (strict validation); every refusal
+ * carries an extack message.
+ */
+#ifndef _UAPI_LINUX_NFKNOCK_H
+#define _UAPI_LINUX_NFKNOCK_H
+
+#define NFKNOCK_GENL_NAME	"nfknock"
+#define NFKNOCK_GENL_VERSION	1
+#define NFKNOCK_MCGRP_EVENTS	"events"
+
+/* Limits, shared so the controller can refuse early with the same bounds. */
+#define NFKNOCK_GUARDS_MAX		256
+#define NFKNOCK_GRANTS_DEFAULT		65536
+#define NFKNOCK_GRANTS_LIMIT		1048576
+#define NFKNOCK_TIMEOUT_MAX_MS		(7U * 24 * 3600 * 1000)
+#define NFKNOCK_UDP_IDLE_DEFAULT_MS	60000
+/* How long a consumed one-shot grant keeps passing its own SYN retransmits */
+#define NFKNOCK_ONCE_LINGER_MS		5000
+
+enum nfknock_cmd {
+	NFKNOCK_CMD_UNSPEC,
+	NFKNOCK_CMD_GET_STATUS,
+	NFKNOCK_CMD_SET_PARAMS,
+	NFKNOCK_CMD_ADD_GUARD,
+	NFKNOCK_CMD_DEL_GUARD,
+	NFKNOCK_CMD_GET_GUARDS,
+	NFKNOCK_CMD_ADD_GRANT,
+	NFKNOCK_CMD_DEL_GRANT,
+	NFKNOCK_CMD_GET_GRANTS,
+	NFKNOCK_CMD_FLUSH,
+	__NFKNOCK_CMD_LAST
+};
+#define NFKNOCK_CMD_MAX (__NFKNOCK_CMD_LAST - 1)
+
+enum nfknock_attr {
+	NFKNOCK_A_UNSPEC,
+	NFKNOCK_A_PAD,
+	NFKNOCK_A_API_VERSION,
+	NFKNOCK_A_HOOKED,
+	NFKNOCK_A_GUARD_ACTION,
+	NFKNOCK_A_UDP_IDLE_MS,
+	NFKNOCK_A_GRANTS_MAX,
+	NFKNOCK_A_GRANTS_COUNT,
+	NFKNOCK_A_GUARDS_COUNT,
+	NFKNOCK_A_STATS,
+	NFKNOCK_A_SERVICE,
+	NFKNOCK_A_GRANT,
+	__NFKNOCK_A_LAST
+};
+#define NFKNOCK_A_MAX (__NFKNOCK_A_LAST - 1)
+
+enum nfknock_svc_attr {
+	NFKNOCK_SVC_A_UNSPEC,
+	NFKNOCK_SVC_A_PROTO,
+	NFKNOCK_SVC_A_PORT,
+	NFKNOCK_SVC_A_PORT_END,
+	__NFKNOCK_SVC_A_LAST
+};
+#define NFKNOCK_SVC_A_MAX (__NFKNOCK_SVC_A_LAST - 1)
+
+enum nfknock_grant_attr {
+	NFKNOCK_GRANT_A_UNSPEC,
+	NFKNOCK_GRANT_A_ADDR,
+	NFKNOCK_GRANT_A_PROTO,
+	NFKNOCK_GRANT_A_PORT,
+	NFKNOCK_GRANT_A_TIMEOUT_MS,
+	NFKNOCK_GRANT_A_FLAGS,
+	__NFKNOCK_GRANT_A_LAST
+};
+#define NFKNOCK_GRANT_A_MAX (__NFKNOCK_GRANT_A_LAST - 1)
+
+enum nfknock_grant_flag {
+	NFKNOCK_GRANT_F_ONCE = 1U << 0,	/* consumed by the first connection */
+	NFKNOCK_GRANT_F_USED = 1U << 1,	/* output only: a one-shot was used */
+	__NFKNOCK_GRANT_F_ALL = NFKNOCK_GRANT_F_ONCE	/* accepted as input */
+};
+
+enum nfknock_guard_action {
+	NFKNOCK_ACTION_DROP,
+	NFKNOCK_ACTION_RESET,	/* TCP RST / ICMP port unreachable */
+	__NFKNOCK_ACTION_LAST
+};
+#define NFKNOCK_ACTION_MAX (__NFKNOCK_ACTION_LAST - 1)
+
+enum nfknock_stat_attr {
+	NFKNOCK_STAT_A_UNSPEC,
+	NFKNOCK_STAT_A_PAD,
+	NFKNOCK_STAT_A_GUARDED,		/* packets to a guarded port */
+	NFKNOCK_STAT_A_PASSED_GRANT,	/* new connections let in by a grant */
+	NFKNOCK_STAT_A_PASSED_STATELESS, /* non-SYN TCP to a guarded port */
+	NFKNOCK_STAT_A_REFUSED,		/* refused: guard action applied */
+	NFKNOCK_STAT_A_TRUNCATED,	/* guarded but L4 header truncated */
+	NFKNOCK_STAT_A_GRANTS_ADDED,
+	NFKNOCK_STAT_A_GRANTS_EXPIRED,
+	NFKNOCK_STAT_A_GRANTS_FULL,	/* grant refused: table at its cap */
+	__NFKNOCK_STAT_A_LAST
+};
+#define NFKNOCK_STAT_A_MAX (__NFKNOCK_STAT_A_LAST - 1)
+
+#endif /* _UAPI_LINUX_NFKNOCK_H */

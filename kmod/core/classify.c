@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* Fast-path classification: two bitmap tests, nothing else. */
+#include "classify.h"
+
+static u16 get_be16(const u8 *p)
+{
+	return (u16)((p[0] << 8) | p[1]);
+}
+
+enum nfk_class nfk_classify(const struct nfk_guardset *gs, u8 proto,
+			    const u8 *l4, size_t len, struct nfk_l4 *pkt)
+{
+	u16 dport;
+
+	if (len < 4)
+		return NFK_PKT_IGNORE;
+	dport = get_be16(l4 + 2);
+	if (!nfk_guardset_covers(gs, proto, dport))
+		return NFK_PKT_IGNORE;
+
+	pkt->proto = proto;
+	pkt->sport = get_be16(l4);
+	pkt->dport = dport;
+	pkt->tcp_flags = 0;
+	if (proto == IPPROTO_TCP) {
+		if (len < NFK_L4_PEEK)
+			return NFK_PKT_TRUNCATED;
+		pkt->tcp_flags = l4[13];
+	} else if (len < 8) {
+		return NFK_PKT_TRUNCATED;
+	}
+	return NFK_PKT_GUARDED;
+}

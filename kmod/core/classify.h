@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Packet classification from the first bytes of the L4 header. The kernel
+ * glue copies at most NFK_L4_PEEK bytes with skb_header_pointer(); the same
+ * function runs on fuzzed bytes in userspace.
+ */
+#ifndef NFK_CLASSIFY_H
+#define NFK_CLASSIFY_H
+
+#include "nfk_types.h"
+#include "guardset.h"
+
+NFK_BEGIN_DECLS
+
+/* TCP needs its flags byte (offset 13); UDP only its ports. */
+#define NFK_L4_PEEK 14
+#define NFK_TCP_FIN 0x01
+#define NFK_TCP_SYN 0x02
+#define NFK_TCP_RST 0x04
+#define NFK_TCP_ACK 0x10
+
+enum nfk_class {
+	NFK_PKT_IGNORE,		/* not for a guarded port: accept untouched */
+	NFK_PKT_GUARDED,	/* guarded port, header complete: decide */
+	NFK_PKT_TRUNCATED,	/* guarded port, header cut short: drop */
+};
+
+struct nfk_l4 {
+	u8 proto;
+	u8 tcp_flags;	/* 0 for UDP */
+	u16 sport;
+	u16 dport;
+};
+
+/*
+ * Classify @len bytes at @l4 (start of the L4 header) of protocol @proto.
+ * @pkt is filled for NFK_PKT_GUARDED and NFK_PKT_TRUNCATED.
+ * A header too short to hold the destination port is ignored: its port is
+ * unknown and the stack discards it as malformed anyway.
+ */
+enum nfk_class nfk_classify(const struct nfk_guardset *gs, u8 proto,
+			    const u8 *l4, size_t len, struct nfk_l4 *pkt);
+
+NFK_END_DECLS
+
+#endif /* NFK_CLASSIFY_H */

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PRE_ROUTING hooks: right after defragmentation, before raw and conntrack,
+ * so a refused SYN never allocates conntrack state (nfknock never needs it).
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv4/nf_reject.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
+#include <net/netfilter/ipv6/nf_reject.h>
+
+#include "nfknock.h"
+#include "core/classify.h"
+
+static unsigned int refuse(struct nfknock_net *nn, const struct nfknock_cfg *cfg,
+			   struct sk_buff *skb, const struct nf_hook_state *st,
+			   u8 proto)
+{
+	nfknock_count(nn, NFKNOCK_STAT_A_REFUSED);
+	if (cfg->guard_action != NFKNOCK_ACTION_RESET)
+		return NF_DROP;
+
+	if (st->pf == NFPROTO_IPV4) {
+		if (proto == IPPROTO_TCP)
+			nf_send_reset(st->net, st->sk, skb, st->hook);
+		else
+			nf_send_unreach(skb, ICMP_PORT_UNREACH, st->hook);
+	} else {
+		if (proto == IPPROTO_TCP)
+			nf_send_reset6(st->net, st->sk, skb, st->hook);
+		else
+			nf_send_unreach6(st->net, skb, ICMPV6_PORT_UNREACH,
+					 st->hook);
+	}
+	return NF_DROP;
+}
+
+/*
+ * Find the L4 protocol, its offset and the source address bytes.
+ * Returns false for packets nfknock never looks at (non-first fragments,
+ * unparsable extension headers).
+ */
+static bool locate_l4(struct sk_buff *skb, u8 pf, u8 *proto,
+		      unsigned int *thoff, const u8 **saddr, size_t *alen)
+{
+	if (pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		/* Defrag ran before us; a fragment here has no L4 header. */
+		if (ip_is_fragment(iph))
+			return false;
+		*proto = iph->protocol;
+		*thoff = ip_hdrlen(skb);
+		*saddr = (const u8 *)&iph->saddr;
+		*alen = 4;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		__be16 frag_off = 0;
+		u8 nexthdr = ip6h->nexthdr;
+		int off;
+
+		off = ipv6_skip_exthdr(skb, sizeof(*ip6h), &nexthdr, &frag_off);
+		if (off < 0 || (frag_off & htons(~0x7)))
+			return false;
+		*proto = nexthdr;
+		*thoff = off;
+		*saddr = ip6h->saddr.s6_addr;
+		*alen = 16;
+	}
+	return true;
+}
+
+static unsigned int nfknock_hook(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *st)
+{
+	struct nfknock_net *nn = nfknock_pernet(st->net);
+	const struct nfknock_cfg *cfg = rcu_dereference(nn->cfg);
+	u8 buf[NFK_L4_PEEK];
+	const u8 *l4, *saddr;
+	struct nfk_grant_key key;
+	struct nfk_decision d;
+	struct nfk_l4 pkt;
+	unsigned int thoff, len;
+	size_t alen;
+	u8 proto;
+
+	if (!cfg || !locate_l4(skb, st->pf, &proto, &thoff, &saddr, &alen))
+		return NF_ACCEPT;
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return NF_ACCEPT;
+	if (thoff >= skb->len)
+		return NF_ACCEPT;
+	len = min_t(unsigned int, skb->len - thoff, sizeof(buf));
+	l4 = skb_header_pointer(skb, thoff, len, buf);
+	if (!l4)
+		return NF_ACCEPT;
+
+	switch (nfk_classify(&cfg->guards, proto, l4, len, &pkt)) {
+	case NFK_PKT_IGNORE:
+		return NF_ACCEPT;
+	case NFK_PKT_TRUNCATED:
+		nfknock_count(nn, NFKNOCK_STAT_A_GUARDED);
+		nfknock_count(nn, NFKNOCK_STAT_A_TRUNCATED);
+		return NF_DROP;
+	case NFK_PKT_GUARDED:
+		break;
+	}
+	nfknock_count(nn, NFKNOCK_STAT_A_GUARDED);
+
+	nfk_grant_key_make(&key, saddr, alen, pkt.proto, pkt.dport);
+	nfknock_grant_decide(nn, &key, &pkt, cfg->udp_idle_ms, &d);
+	if (d.verdict == NFK_V_REFUSE)
+		return refuse(nn, cfg, skb, st, proto);
+	nfknock_count(nn, d.stateless ? NFKNOCK_STAT_A_PASSED_STATELESS :
+					NFKNOCK_STAT_A_PASSED_GRANT);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops nfknock_hook_ops[] = {
+	{
+		.hook = nfknock_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_CONNTRACK_DEFRAG + 1,
+	},
+	{
+		.hook = nfknock_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_CONNTRACK_DEFRAG + 1,
+	},
+};
+
+int nfknock_hooks_register(struct net *net)
+{
+	int ret;
+
+	ret = nf_defrag_ipv4_enable(net);
+	if (ret)
+		return ret;
+	ret = nf_defrag_ipv6_enable(net);
+	if (ret)
+		goto err_defrag4;
+	ret = nf_register_net_hooks(net, nfknock_hook_ops,
+				    ARRAY_SIZE(nfknock_hook_ops));
+	if (ret)
+		goto err_defrag6;
+	return 0;
+
+err_defrag6:
+	nf_defrag_ipv6_disable(net);
+err_defrag4:
+	nf_defrag_ipv4_disable(net);
+	return ret;
+}
+
+void nfknock_hooks_unregister(struct net *net)
+{
+	nf_unregister_net_hooks(net, nfknock_hook_ops,
+				ARRAY_SIZE(nfknock_hook_ops));
+	nf_defrag_ipv6_disable(net);
+	nf_defrag_ipv4_disable(net);
+}

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/* nfknock: port knocking in the kernel. Module init and exit only. */
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include "nfknock.h"
+
+static int __init nfknock_init(void)
+{
+	int ret;
+
+	ret = nfknock_grants_init();
+	if (ret)
+		return ret;
+	ret = nfknock_pernet_init();
+	if (ret)
+		goto err_grants;
+	ret = nfknock_genl_init();
+	if (ret)
+		goto err_pernet;
+	pr_info("loaded, API version %u\n", NFKNOCK_GENL_VERSION);
+	return 0;
+
+err_pernet:
+	nfknock_pernet_exit();
+err_grants:
+	nfknock_grants_exit();
+	return ret;
+}
+
+static void __exit nfknock_exit(void)
+{
+	nfknock_genl_exit();
+	nfknock_pernet_exit();
+	nfknock_grants_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(nfknock_init);
+module_exit(nfknock_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Port knocking and service guarding in netfilter");
+MODULE_AUTHOR("nfknock developers");
+MODULE_ALIAS_GENL_FAMILY(NFKNOCK_GENL_NAME);

@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Build the module through DKMS for each kernel given, in private trees under
+# build/dkms so the system's DKMS state is untouched.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
+work="$top/build/dkms"
+rm -rf "$work"
+mkdir -p "$work/source/nfknock-$ver" "$work/tree" "$work/install"
+cp -r "$top/dkms.conf" "$top/kmod" "$top/include" "$work/source/nfknock-$ver/"
+rm -f "$work/source/nfknock-$ver"/kmod/*.o "$work/source/nfknock-$ver"/kmod/*.ko
+fail=0
+for k in "$@"; do
+	if dkms build -m nfknock -v "$ver" -k "$k" \
+		--sourcetree "$work/source" --dkmstree "$work/tree" \
+		--installtree "$work/install" >"$work/build-$k.log" 2>&1 &&
+	   [ -e "$work/tree/nfknock/$ver/$k/x86_64/module/nfknock.ko" ]; then
+		echo "PASS: dkms build for $k"
+	else
+		echo "FAIL: dkms build for $k (log: $work/build-$k.log)"
+		tail -20 "$work/build-$k.log"
+		fail=$((fail + 1))
+	fi
+done
+exit "$fail"
