@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A TCP grant only gates new connections: a session opened while the grant
+# was live keeps exchanging data both ways after the grant expired, while a
+# new connection after expiry is refused.
+#
+#     c1 (10.0.0.2): one long-lived session + new connections
+#          |
+#      hub br0
+#          |
+#     srv (10.0.0.1): tcp/8000 echo, guarded; grant for c1 --for 3s
+source "$(dirname "$0")/lib.sh"
+
+setup_net
+tcp_echo "$srv" 8000
+check "guard add tcp/8000" ksrv guard add tcp/8000
+
+# The session's interpreter starts first and waits for $go, so the grant's
+# 3 s are not eaten by start-up. 16 rounds every 0.5 s: it runs from just
+# after the grant to about 5 s past its expiry.
+go=/tmp/nfk-go-$rnd
+ns_c1 $NETTOOL tcp-session $SRV4 8000 --rounds 16 --interval 0.5 \
+	--start-file "$go" > /tmp/nfk-session-$rnd 2>&1 &
+session=$!
+sleep 2
+
+check "grant c1 tcp/8000 --for 3s" ksrv grant $C14 tcp/8000 --for 3s
+granted=$(date +%s%N)
+touch "$go"
+expect_tcp ok "$c1" $SRV4 8000 "new connection while the grant is live"
+
+# Wait until one second past expiry.
+left=$(((granted + 4000000000 - $(date +%s%N)) / 1000000))
+((left > 0)) && sleep "$((left / 1000)).$(printf %03d $((left % 1000)))"
+check_eq "grant gone from the table after expiry" "$(ksrv grants --json | jq length)" 0
+expect_tcp timeout "$c1" $SRV4 8000 "new connection after expiry is refused"
+
+wait $session
+rc=$?
+sed 's/^/    /' /tmp/nfk-session-$rnd
+rm -f "$go" /tmp/nfk-session-$rnd
+check_eq "session opened in the grant still flows after expiry" "$rc" 0
+
+finish

@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers for the e2e scenarios; each scenario sources this first.
+# Scenarios run as root, in the test VM (tests/vm/run) or on any disposable
+# Linux box with the module built for the running kernel.
+#
+# Topology built by setup_net (every namespace name has a random suffix):
+#
+#     c1: 10.0.0.2 fd00::2         c2: 10.0.0.3 fd00::3
+#           eth0                         eth0
+#             |                            |
+#           +-+------------ hub: br0 ------+-+
+#                              |
+#                            eth0
+#                 srv: 10.0.0.1 fd00::1    <- knockctl guards services here
+#
+# Conventions (as in the kernel's netfilter selftests): one "PASS: ..." or
+# "FAIL: ..." line per check, exit 0 when every check passed, 1 otherwise,
+# 4 (ksft_skip) when a needed tool is missing.
+
+set -u
+
+ksft_skip=4
+E2E=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=${NFKNOCK_REPO:-$(cd "$E2E/../.." && pwd)}
+NFKNOCK_KO=${NFKNOCK_KO:-$REPO/build/kmod/$(uname -r)/kmod/nfknock.ko}
+# knockctl: the harness passes a private copy; by hand, the build tree's.
+export PATH="${NFKNOCK_BIN:-$REPO/build/ctl}:/usr/sbin:/usr/bin:/sbin:/bin"
+# -I -S: no user site, no site-packages scan; starts noticeably faster
+# under TCG and nettool.py/rawgenl.py need only the standard library.
+PY="/usr/bin/python3 -I -S"
+NETTOOL="$PY $E2E/nettool.py"
+
+SRV4=10.0.0.1 C14=10.0.0.2 C24=10.0.0.3
+SRV6=fd00::1 C16=fd00::2 C26=fd00::3
+
+rnd=$(mktemp -u XXXXXXXX)
+hub=nfk-hub-$rnd srv=nfk-srv-$rnd c1=nfk-c1-$rnd c2=nfk-c2-$rnd
+namespaces=()
+bg_pids=()
+failures=0
+checks=0
+
+ns_hub() { ip netns exec "$hub" "$@"; }
+ns_srv() { ip netns exec "$srv" "$@"; }
+ns_c1() { ip netns exec "$c1" "$@"; }
+ns_c2() { ip netns exec "$c2" "$@"; }
+# knockctl acts on the namespace it runs in: the server's.
+ksrv() { ip netns exec "$srv" knockctl "$@"; }
+
+pass() { checks=$((checks + 1)); echo "PASS: $*"; }
+fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL: $*"; }
+
+# check DESC CMD...: CMD must succeed. check_not DESC CMD...: must fail.
+# Output of CMD is shown (indented) so a failure explains itself.
+check() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	[[ -n $out ]] && sed 's/^/    /' <<< "$out"
+	if ((rc == 0)); then pass "$desc"; else fail "$desc (exit $rc)"; fi
+}
+check_not() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	[[ -n $out ]] && sed 's/^/    /' <<< "$out"
+	if ((rc != 0)); then pass "$desc"; else fail "$desc (succeeded)"; fi
+}
+# check_eq DESC GOT WANT
+check_eq() {
+	if [[ $2 == "$3" ]]; then
+		pass "$1"
+	else
+		fail "$1 (got '$2', want '$3')"
+	fi
+}
+
+# finish: the scenario's exit status.
+finish() {
+	echo "$(basename "$0" .sh): $checks checks, $failures failed"
+	((failures == 0)) && exit 0
+	exit 1
+}
+
+require() {
+	local t
+	for t; do
+		command -v "$t" > /dev/null && continue
+		echo "SKIP: $t not found"
+		exit $ksft_skip
+	done
+}
+
+[[ $(id -u) == 0 ]] || { echo "SKIP: needs root"; exit $ksft_skip; }
+require ip socat ss knockctl jq /usr/bin/python3
+
+module_loaded() { grep -q '^nfknock ' /proc/modules; }
+module_load() {
+	module_loaded && return 0
+	modprobe -a nf_defrag_ipv4 nf_defrag_ipv6 nf_reject_ipv4 nf_reject_ipv6 &&
+		insmod "$NFKNOCK_KO"
+}
+
+cleanup() {
+	local ns pid
+	for pid in "${bg_pids[@]}"; do
+		kill "$pid" 2> /dev/null
+	done
+	for ns in "${namespaces[@]}"; do
+		for pid in $(ip netns pids "$ns" 2> /dev/null); do
+			kill "$pid" 2> /dev/null
+		done
+	done
+	for ns in "${namespaces[@]}"; do
+		ip netns del "$ns" 2> /dev/null
+	done
+	return 0
+}
+trap cleanup EXIT
+
+add_ns() {
+	ip netns add "$1" || exit 1
+	namespaces+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# add_host NS ADDR4 ADDR6: a namespace with eth0 plugged into the hub's br0.
+add_host() {
+	local port=p${#namespaces[@]}
+	add_ns "$1"
+	ip link add "$port" netns "$hub" type veth peer name eth0 netns "$1" || exit 1
+	ip -n "$hub" link set "$port" master br0 up
+	ip -n "$1" addr add "$2/24" dev eth0
+	ip -n "$1" addr add "$3/64" dev eth0 nodad
+	ip -n "$1" link set eth0 up
+}
+
+# setup_net: the topology drawn at the top of this file.
+setup_net() {
+	add_ns "$hub"
+	ip -n "$hub" link add br0 type bridge || exit 1
+	ip -n "$hub" link set br0 up
+	add_host "$srv" $SRV4 $SRV6
+	add_host "$c1" $C14 $C16
+	add_host "$c2" $C24 $C26
+}
+
+# wait_listen NS tcp|udp PORT: until a socket listens there (10 s at most).
+wait_listen() {
+	local ns=$1 proto=$2 port=$3 i flag=-Htln
+	[[ $proto == udp ]] && flag=-Huln
+	for ((i = 0; i < 100; i++)); do
+		[[ -n $(ip netns exec "$ns" ss $flag "sport = :$port") ]] && return 0
+		sleep 0.1
+	done
+	echo "nothing listens on $proto/$port in $ns"
+	return 1
+}
+
+# tcp_echo NS PORT...: echo servers on every IPv4 and IPv6 address of NS.
+tcp_echo() {
+	local ns=$1 port
+	shift
+	for port; do
+		ip netns exec "$ns" socat TCP6-LISTEN:"$port",ipv6only=0,fork,reuseaddr EXEC:cat &
+		bg_pids+=($!)
+	done
+	for port; do wait_listen "$ns" tcp "$port" || exit 1; done
+}
+
+# udp_echo NS PORT...
+udp_echo() {
+	local ns=$1 port
+	shift
+	for port; do
+		ip netns exec "$ns" $NETTOOL udp-server "$port" &
+		bg_pids+=($!)
+	done
+	for port; do wait_listen "$ns" udp "$port" || exit 1; done
+}
+
+# tcp_probe NS ADDR PORT [TIMEOUT]: prints ok, refused or timeout.
+# A guard that drops gives "timeout", one that resets gives "refused".
+tcp_probe() {
+	ip netns exec "$1" $NETTOOL tcp "$2" "$3" --timeout "${4:-3}"
+}
+udp_probe() {
+	ip netns exec "$1" $NETTOOL udp "$2" "$3" --timeout "${4:-3}" | tail -n 1 |
+		sed -e 's/^udp: ok=1.*/ok/' -e 's/^udp: .*refused=1.*/refused/' \
+			-e 's/^udp: .*timeout=1$/timeout/'
+}
+
+# expect_tcp WANT NS ADDR PORT [DESC]: one TCP connection, check its fate.
+# Blocked connections are probed with a 2 s timeout to keep runs short.
+expect_tcp() {
+	local want=$1 ns=$2 addr=$3 port=$4 t=3 got
+	[[ $want == ok ]] || t=2
+	got=$(tcp_probe "$ns" "$addr" "$port" "$t")
+	check_eq "${5:-tcp $addr:$port from $(short "$ns")}: $want" "$got" "$want"
+}
+expect_udp() {
+	local want=$1 ns=$2 addr=$3 port=$4 t=3 got
+	[[ $want == ok ]] || t=2
+	got=$(udp_probe "$ns" "$addr" "$port" "$t")
+	check_eq "${5:-udp $addr:$port from $(short "$ns")}: $want" "$got" "$want"
+}
+
+# Namespace names in messages: "nfk-c1-XXXX" -> "c1".
+short() { local n=${1#nfk-}; echo "${n%-*}"; }
+
+# wait_grep FILE PATTERN: until FILE has a line matching PATTERN (10 s).
+wait_grep() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q -- "$2" "$1" 2> /dev/null && return 0
+		sleep 0.1
+	done
+	echo "no '$2' in $1 after 10 s"
+	return 1
+}

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A UDP grant stays open while the flow is live and closes when it idles:
+# with udp-idle 2s and a 2 s grant, datagrams every 0.5 s for 5 s are all
+# answered (each one pushes the expiry forward); after 4 s of silence the
+# next datagram is refused.
+#
+#     c1 (10.0.0.2): UDP client, one datagram every 0.5 s
+#          |
+#      hub br0
+#          |
+#     srv (10.0.0.1): udp/5353 echo, guarded
+source "$(dirname "$0")/lib.sh"
+
+setup_net
+udp_echo "$srv" 5353
+check "guard add udp/5353" ksrv guard add udp/5353
+check "set udp-idle 2s" ksrv set udp-idle 2s
+check_eq "status shows udp_idle_ms 2000" "$(ksrv status --json | jq .udp_idle_ms)" 2000
+
+# The client's interpreter starts first and waits for $go (start-up takes
+# about a second under TCG, half the grant).
+go=/tmp/nfk-go-$rnd
+ns_c1 $NETTOOL udp $SRV4 5353 --count 11 --interval 0.5 --timeout 1 \
+	--start-file "$go" > /tmp/nfk-udp-$rnd 2>&1 &
+client=$!
+sleep 2
+check "grant c1 udp/5353 --for 2s" ksrv grant $C14 udp/5353 --for 2s
+touch "$go"
+wait $client
+rc=$?
+sed 's/^/    /' /tmp/nfk-udp-$rnd
+rm -f "$go" /tmp/nfk-udp-$rnd
+check_eq "11 datagrams over 5 s, all answered (grant was 2 s)" "$rc" 0
+
+sleep 4
+expect_udp timeout "$c1" $SRV4 5353 "after 4 s idle: refused"
+check_eq "grant gone from the table" "$(ksrv grants --json | jq length)" 0
+
+finish
