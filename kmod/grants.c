@@ -182,8 +182,12 @@ static struct nfknock_grant *find_locked(struct nfknock_bucket *b,
 	return NULL;
 }
 
+/*
+ * Add or replace the grant of @key. @fpr is the knock's user (NULL: made by
+ * the administrator). Process context passes GFP_KERNEL, a knock GFP_ATOMIC.
+ */
 int nfknock_grant_add(struct nfknock_net *nn, const struct nfk_grant_key *key,
-		      u32 timeout_ms, u32 flags)
+		      u32 timeout_ms, u32 flags, const u8 *fpr, gfp_t gfp)
 {
 	struct nfknock_grants *t = &nn->grants;
 	struct nfknock_bucket *b = bucket_of(t, key);
@@ -195,7 +199,7 @@ int nfknock_grant_add(struct nfknock_net *nn, const struct nfk_grant_key *key,
 	struct nfknock_grant *g, *fresh;
 	unsigned int reaped;
 
-	fresh = kmem_cache_zalloc(grant_cache, GFP_KERNEL);
+	fresh = kmem_cache_zalloc(grant_cache, gfp);
 	if (!fresh)
 		return -ENOMEM;
 
@@ -203,6 +207,10 @@ int nfknock_grant_add(struct nfknock_net *nn, const struct nfk_grant_key *key,
 	reaped = reap_bucket(t, b, now);
 	g = find_locked(b, key);
 	if (g) {
+		if (fpr)
+			memcpy(g->fpr, fpr, sizeof(g->fpr));
+		else
+			memset(g->fpr, 0, sizeof(g->fpr));
 		store_state(g, &st);
 		spin_unlock_bh(&b->lock);
 		kmem_cache_free(grant_cache, fresh);
@@ -220,6 +228,8 @@ int nfknock_grant_add(struct nfknock_net *nn, const struct nfk_grant_key *key,
 	}
 	fresh->key = *key;
 	fresh->st = st;
+	if (fpr)
+		memcpy(fresh->fpr, fpr, sizeof(fresh->fpr));
 	hlist_add_head_rcu(&fresh->node, &b->head);
 	spin_unlock_bh(&b->lock);
 out:
@@ -265,6 +275,35 @@ int nfknock_grant_del(struct nfknock_net *nn, const struct nfk_grant_key *key,
 		spin_unlock_bh(&b->lock);
 	}
 	return n ? 0 : -ENOENT;
+}
+
+static bool by_admin(const struct nfknock_grant *g)
+{
+	static const u8 zero[8];
+
+	return !memcmp(g->fpr, zero, sizeof(zero));
+}
+
+/* After an apply: revoke grants of knock users that are gone. */
+void nfknock_grants_prune_users(struct nfknock_net *nn,
+				const struct nfknock_userset *keep)
+{
+	struct nfknock_grants *t = &nn->grants;
+	unsigned int i;
+
+	for (i = 0; t->buckets && i < NFKNOCK_GRANT_BUCKETS; i++) {
+		struct nfknock_bucket *b = &t->buckets[i];
+		struct nfknock_grant *g;
+		struct hlist_node *tmp;
+
+		if (hlist_empty(&b->head))
+			continue;
+		spin_lock_bh(&b->lock);
+		hlist_for_each_entry_safe(g, tmp, &b->head, node)
+			if (!by_admin(g) && !nfknock_userset_has_fpr(keep, g->fpr))
+				grant_unlink(t, g);
+		spin_unlock_bh(&b->lock);
+	}
 }
 
 /*

@@ -101,9 +101,13 @@ static unsigned int nfknock_hook(void *priv, struct sk_buff *skb,
 	if (!l4)
 		return NF_ACCEPT;
 
-	switch (nfk_classify(&cfg->guards, proto, l4, len, &pkt)) {
+	switch (nfk_classify(&cfg->guards, &cfg->knocks, proto, l4, len, &pkt)) {
 	case NFK_PKT_IGNORE:
 		return NF_ACCEPT;
+	case NFK_PKT_KNOCK:
+		return nfknock_knock(nn, cfg, skb, thoff,
+				     alen == 4 ? NFK_FAMILY_V4 : NFK_FAMILY_V6,
+				     saddr);
 	case NFK_PKT_TRUNCATED:
 		nfknock_count(nn, NFKNOCK_STAT_A_GUARDED);
 		nfknock_count(nn, NFKNOCK_STAT_A_TRUNCATED);

@@ -15,12 +15,17 @@ static int __init nfknock_init(void)
 	ret = nfknock_pernet_init();
 	if (ret)
 		goto err_grants;
-	ret = nfknock_genl_init();
+	ret = nfknock_txn_notifier_init();
 	if (ret)
 		goto err_pernet;
+	ret = nfknock_genl_init();
+	if (ret)
+		goto err_notifier;
 	pr_info("loaded, API version %u\n", NFKNOCK_GENL_VERSION);
 	return 0;
 
+err_notifier:
+	nfknock_txn_notifier_exit();
 err_pernet:
 	nfknock_pernet_exit();
 err_grants:
@@ -31,6 +36,7 @@ err_grants:
 static void __exit nfknock_exit(void)
 {
 	nfknock_genl_exit();
+	nfknock_txn_notifier_exit();
 	nfknock_pernet_exit();
 	nfknock_grants_exit();
 	pr_info("unloaded\n");

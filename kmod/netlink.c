@@ -9,6 +9,7 @@
 #include <net/sock.h>
 
 #include "nfknock.h"
+#include "netlink.h"
 
 static struct genl_family nfknock_family;
 
@@ -26,6 +27,26 @@ static const struct nla_policy grant_policy[NFKNOCK_GRANT_A_MAX + 1] = {
 	[NFKNOCK_GRANT_A_FLAGS] = { .type = NLA_U32 },
 };
 
+const struct nla_policy nfknock_prefix_policy[NFKNOCK_PREFIX_A_MAX + 1] = {
+	[NFKNOCK_PREFIX_A_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[NFKNOCK_PREFIX_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+/* ALLOW and SOURCES hold repeated children, checked one by one. */
+const struct nla_policy nfknock_user_policy[NFKNOCK_USER_A_MAX + 1] = {
+	[NFKNOCK_USER_A_NAME] = { .type = NLA_NUL_STRING,
+				  .len = NFKNOCK_NAME_MAX },
+	[NFKNOCK_USER_A_FPR] = NLA_POLICY_EXACT_LEN(8),
+	[NFKNOCK_USER_A_K_AEAD] = NLA_POLICY_EXACT_LEN(32),
+	[NFKNOCK_USER_A_K_HINT] = NLA_POLICY_EXACT_LEN(16),
+	[NFKNOCK_USER_A_K_SEQ] = NLA_POLICY_EXACT_LEN(16),
+	[NFKNOCK_USER_A_ALLOW] = { .type = NLA_NESTED },
+	[NFKNOCK_USER_A_SOURCES] = { .type = NLA_NESTED },
+	[NFKNOCK_USER_A_MAX_DURATION_S] = { .type = NLA_U32 },
+	[NFKNOCK_USER_A_EXPIRES_S] = { .type = NLA_U64 },
+	[NFKNOCK_USER_A_FLAGS] = { .type = NLA_U32 },
+};
+
 /* Reply-only attributes are absent here, so strict parsing refuses them. */
 static const struct nla_policy nfknock_policy[NFKNOCK_A_MAX + 1] = {
 	[NFKNOCK_A_GUARD_ACTION] = NLA_POLICY_MAX(NLA_U8, NFKNOCK_ACTION_MAX),
@@ -33,36 +54,29 @@ static const struct nla_policy nfknock_policy[NFKNOCK_A_MAX + 1] = {
 	[NFKNOCK_A_GRANTS_MAX] = { .type = NLA_U32 },
 	[NFKNOCK_A_SERVICE] = NLA_POLICY_NESTED(svc_policy),
 	[NFKNOCK_A_GRANT] = NLA_POLICY_NESTED(grant_policy),
+	[NFKNOCK_A_SKEW_MS] = { .type = NLA_U32 },
+	[NFKNOCK_A_KNOCK_PACKETS] = NLA_POLICY_MAX(NLA_U8, NFKNOCK_KNOCK_MAX),
+	[NFKNOCK_A_KNOCK_PORT] = NLA_POLICY_NESTED(svc_policy),
+	[NFKNOCK_A_USER] = NLA_POLICY_NESTED(nfknock_user_policy),
 };
 
-#define REQUIRE_ATTR(extack, nest, tb, type, what) ({			\
-	bool __miss = !(tb)[type];					\
-	if (__miss) {							\
-		NL_SET_ERR_MSG(extack, "missing attribute: " what);	\
-		NL_SET_ERR_ATTR_MISS(extack, nest, type);		\
-	}								\
-	__miss;								\
-})
 
 static bool valid_proto(u8 proto)
 {
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
 }
 
-static int parse_service(struct nlattr **attrs, struct nfk_service *svc,
-			 struct netlink_ext_ack *extack)
+int nfknock_nl_service(struct nlattr *nest, struct nfk_service *svc,
+		       struct netlink_ext_ack *extack)
 {
-	struct nlattr *nest = attrs[NFKNOCK_A_SERVICE];
 	struct nlattr *tb[NFKNOCK_SVC_A_MAX + 1];
 	int ret;
 
-	if (REQUIRE_ATTR(extack, NULL, attrs, NFKNOCK_A_SERVICE, "SERVICE"))
-		return -EINVAL;
 	ret = nla_parse_nested(tb, NFKNOCK_SVC_A_MAX, nest, svc_policy, extack);
 	if (ret)
 		return ret;
-	if (REQUIRE_ATTR(extack, nest, tb, NFKNOCK_SVC_A_PROTO, "SVC_PROTO") ||
-	    REQUIRE_ATTR(extack, nest, tb, NFKNOCK_SVC_A_PORT, "SVC_PORT"))
+	if (NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_SVC_A_PROTO, "SVC_PROTO") ||
+	    NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_SVC_A_PORT, "SVC_PORT"))
 		return -EINVAL;
 	svc->proto = nla_get_u8(tb[NFKNOCK_SVC_A_PROTO]);
 	svc->port = nla_get_u16(tb[NFKNOCK_SVC_A_PORT]);
@@ -79,6 +93,14 @@ static int parse_service(struct nlattr **attrs, struct nfk_service *svc,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int parse_service(struct nlattr **attrs, struct nfk_service *svc,
+			 struct netlink_ext_ack *extack)
+{
+	if (NFKNOCK_REQUIRE(extack, NULL, attrs, NFKNOCK_A_SERVICE, "SERVICE"))
+		return -EINVAL;
+	return nfknock_nl_service(attrs[NFKNOCK_A_SERVICE], svc, extack);
 }
 
 struct grant_req {
@@ -99,18 +121,18 @@ static int parse_grant(struct nlattr **attrs, bool full, struct grant_req *req,
 	u16 port = 0;
 	int ret;
 
-	if (REQUIRE_ATTR(extack, NULL, attrs, NFKNOCK_A_GRANT, "GRANT"))
+	if (NFKNOCK_REQUIRE(extack, NULL, attrs, NFKNOCK_A_GRANT, "GRANT"))
 		return -EINVAL;
 	ret = nla_parse_nested(tb, NFKNOCK_GRANT_A_MAX, nest, grant_policy,
 			       extack);
 	if (ret)
 		return ret;
-	if (REQUIRE_ATTR(extack, nest, tb, NFKNOCK_GRANT_A_ADDR, "GRANT_ADDR"))
+	if (NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_GRANT_A_ADDR, "GRANT_ADDR"))
 		return -EINVAL;
 	if (full &&
-	    (REQUIRE_ATTR(extack, nest, tb, NFKNOCK_GRANT_A_PROTO, "GRANT_PROTO") ||
-	     REQUIRE_ATTR(extack, nest, tb, NFKNOCK_GRANT_A_PORT, "GRANT_PORT") ||
-	     REQUIRE_ATTR(extack, nest, tb, NFKNOCK_GRANT_A_TIMEOUT_MS,
+	    (NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_GRANT_A_PROTO, "GRANT_PROTO") ||
+	     NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_GRANT_A_PORT, "GRANT_PORT") ||
+	     NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_GRANT_A_TIMEOUT_MS,
 			  "GRANT_TIMEOUT_MS")))
 		return -EINVAL;
 	if (!tb[NFKNOCK_GRANT_A_PROTO] != !tb[NFKNOCK_GRANT_A_PORT]) {
@@ -162,9 +184,10 @@ static struct nfknock_net *info_net(struct genl_info *info)
 	return nfknock_pernet(genl_info_net(info));
 }
 
-static int put_service(struct sk_buff *skb, const struct nfk_service *svc)
+int nfknock_nl_put_service(struct sk_buff *skb, int type,
+			   const struct nfk_service *svc)
 {
-	struct nlattr *nest = nla_nest_start(skb, NFKNOCK_A_SERVICE);
+	struct nlattr *nest = nla_nest_start(skb, type);
 
 	if (!nest)
 		return -EMSGSIZE;
@@ -212,7 +235,15 @@ static int fill_status(struct sk_buff *skb, struct nfknock_net *nn)
 	    nla_put_u32(skb, NFKNOCK_A_GRANTS_COUNT,
 			atomic_read(&nn->grants.count)) ||
 	    nla_put_u32(skb, NFKNOCK_A_GUARDS_COUNT,
-			cfg ? cfg->guards.count : 0))
+			cfg ? cfg->guards.count : 0) ||
+	    nla_put_u32(skb, NFKNOCK_A_SKEW_MS,
+			cfg ? cfg->skew_ms : NFKNOCK_SKEW_DEFAULT_MS) ||
+	    nla_put_u8(skb, NFKNOCK_A_KNOCK_PACKETS,
+		       cfg ? cfg->knock_packets : NFKNOCK_KNOCK_PASS) ||
+	    nla_put_u32(skb, NFKNOCK_A_USERS_COUNT,
+			cfg && cfg->users ? cfg->users->n : 0) ||
+	    nla_put_u32(skb, NFKNOCK_A_KNOCK_PORTS_COUNT,
+			cfg ? cfg->knocks.count : 0))
 		return -EMSGSIZE;
 	return put_stats(skb, nn);
 }
@@ -246,29 +277,65 @@ err_free:
 	return ret;
 }
 
-static int nfknock_set_params(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Optional parameters shared by SET_PARAMS and TXN_BEGIN, checked before
+ * anything changes. @grants_max is left alone when absent.
+ */
+int nfknock_nl_params(struct nlattr **attrs, struct nfknock_cfg *cfg,
+		      u32 *grants_max, struct netlink_ext_ack *extack)
 {
-	struct nlattr *idle = info->attrs[NFKNOCK_A_UDP_IDLE_MS];
-	struct nlattr *max = info->attrs[NFKNOCK_A_GRANTS_MAX];
-	struct nlattr *action = info->attrs[NFKNOCK_A_GUARD_ACTION];
-	struct nfknock_net *nn = info_net(info);
-	struct nfknock_cfg *next;
-	int ret;
+	struct nlattr *idle = attrs[NFKNOCK_A_UDP_IDLE_MS];
+	struct nlattr *max = attrs[NFKNOCK_A_GRANTS_MAX];
+	struct nlattr *skew = attrs[NFKNOCK_A_SKEW_MS];
 
-	if (!idle && !max && !action) {
-		NL_SET_ERR_MSG(info->extack, "no parameter to set");
-		return -EINVAL;
-	}
 	if (idle && (!nla_get_u32(idle) ||
 		     nla_get_u32(idle) > NFKNOCK_TIMEOUT_MAX_MS)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, idle,
+		NL_SET_ERR_MSG_ATTR(extack, idle,
 				    "UDP idle time must be 1 ms .. 7 days");
 		return -EINVAL;
 	}
 	if (max && (!nla_get_u32(max) ||
 		    nla_get_u32(max) > NFKNOCK_GRANTS_LIMIT)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, max,
+		NL_SET_ERR_MSG_ATTR(extack, max,
 				    "grant cap must be 1 .. 1048576");
+		return -EINVAL;
+	}
+	if (skew && (!nla_get_u32(skew) ||
+		     nla_get_u32(skew) > NFKNOCK_SKEW_MAX_MS)) {
+		NL_SET_ERR_MSG_ATTR(extack, skew, "skew must be 1 ms .. 10 min");
+		return -EINVAL;
+	}
+	if (attrs[NFKNOCK_A_GUARD_ACTION])
+		cfg->guard_action = nla_get_u8(attrs[NFKNOCK_A_GUARD_ACTION]);
+	if (attrs[NFKNOCK_A_KNOCK_PACKETS])
+		cfg->knock_packets = nla_get_u8(attrs[NFKNOCK_A_KNOCK_PACKETS]);
+	if (idle)
+		cfg->udp_idle_ms = nla_get_u32(idle);
+	if (skew)
+		cfg->skew_ms = nla_get_u32(skew);
+	if (max)
+		*grants_max = nla_get_u32(max);
+	return 0;
+}
+
+static int nfknock_set_params(struct sk_buff *skb, struct genl_info *info)
+{
+	static const int params[] = {
+		NFKNOCK_A_GUARD_ACTION, NFKNOCK_A_UDP_IDLE_MS,
+		NFKNOCK_A_GRANTS_MAX, NFKNOCK_A_SKEW_MS,
+		NFKNOCK_A_KNOCK_PACKETS,
+	};
+	struct nfknock_net *nn = info_net(info);
+	struct nfknock_cfg *next;
+	u32 max = 0;
+	bool any = false;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(params); i++)
+		any |= !!info->attrs[params[i]];
+	if (!any) {
+		NL_SET_ERR_MSG(info->extack, "no parameter to set");
 		return -EINVAL;
 	}
 
@@ -277,13 +344,14 @@ static int nfknock_set_params(struct sk_buff *skb, struct genl_info *info)
 	ret = -ENOMEM;
 	if (!next)
 		goto out;
-	if (action)
-		next->guard_action = nla_get_u8(action);
-	if (idle)
-		next->udp_idle_ms = nla_get_u32(idle);
+	ret = nfknock_nl_params(info->attrs, next, &max, info->extack);
+	if (ret) {
+		nfknock_cfg_free(next);
+		goto out;
+	}
 	ret = nfknock_cfg_commit(nn, next);
 	if (!ret && max)
-		WRITE_ONCE(nn->grants.max, nla_get_u32(max));
+		WRITE_ONCE(nn->grants.max, max);
 out:
 	mutex_unlock(&nn->lock);
 	return ret;
@@ -308,7 +376,7 @@ static int change_guard(struct genl_info *info, bool add)
 	ret = add ? nfk_guardset_add(&next->guards, &svc) :
 		    nfk_guardset_del(&next->guards, &svc);
 	if (ret) {
-		kvfree(next);
+		nfknock_cfg_free(next);
 		if (ret == -EEXIST)
 			NL_SET_ERR_MSG(info->extack, "guard already exists");
 		else if (ret == -ENOSPC)
@@ -335,22 +403,35 @@ static int nfknock_del_guard(struct sk_buff *skb, struct genl_info *info)
 	return change_guard(info, false);
 }
 
-static int nfknock_dump_guards(struct sk_buff *skb, struct netlink_callback *cb)
+void *nfknock_nl_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
+			  u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &nfknock_family, NLM_F_MULTI, cmd);
+}
+
+/* Guards or knock ports, one message each, resumable at args[0]. */
+static int dump_services(struct sk_buff *skb, struct netlink_callback *cb,
+			 bool knocks)
 {
 	struct nfknock_net *nn = nfknock_pernet(sock_net(cb->skb->sk));
 	const struct nfknock_cfg *cfg;
+	const struct nfk_guardset *set;
 	unsigned long i;
 	void *hdr;
 
 	rcu_read_lock();
 	cfg = rcu_dereference(nn->cfg);
-	for (i = cb->args[0]; cfg && i < cfg->guards.count; i++) {
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &nfknock_family,
-				  NLM_F_MULTI, NFKNOCK_CMD_GET_GUARDS);
+	set = !cfg ? NULL : knocks ? &cfg->knocks : &cfg->guards;
+	for (i = cb->args[0]; set && i < set->count; i++) {
+		hdr = nfknock_nl_dump_hdr(skb, cb, knocks ?
+					  NFKNOCK_CMD_GET_KNOCK_PORTS :
+					  NFKNOCK_CMD_GET_GUARDS);
 		if (!hdr)
 			break;
-		if (put_service(skb, &cfg->guards.svc[i])) {
+		if (nfknock_nl_put_service(skb, knocks ? NFKNOCK_A_KNOCK_PORT :
+						  NFKNOCK_A_SERVICE,
+					   &set->svc[i])) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -359,6 +440,17 @@ static int nfknock_dump_guards(struct sk_buff *skb, struct netlink_callback *cb)
 	rcu_read_unlock();
 	cb->args[0] = i;
 	return skb->len;
+}
+
+static int nfknock_dump_guards(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_services(skb, cb, false);
+}
+
+static int nfknock_dump_knock_ports(struct sk_buff *skb,
+				    struct netlink_callback *cb)
+{
+	return dump_services(skb, cb, true);
 }
 
 static int nfknock_add_grant(struct sk_buff *skb, struct genl_info *info)
@@ -374,7 +466,7 @@ static int nfknock_add_grant(struct sk_buff *skb, struct genl_info *info)
 	ret = nfknock_grants_setup(nn);
 	if (!ret)
 		ret = nfknock_grant_add(nn, &req.key, req.timeout_ms,
-					req.flags);
+					req.flags, NULL, GFP_KERNEL);
 	mutex_unlock(&nn->lock);
 	if (ret == -ENOSPC)
 		NL_SET_ERR_MSG(info->extack, "grant table full");
@@ -414,7 +506,8 @@ static int put_grant(struct sk_buff *skb, const struct nfknock_grant *g,
 	    nla_put_u16(skb, NFKNOCK_GRANT_A_PORT, k->port) ||
 	    nla_put_u32(skb, NFKNOCK_GRANT_A_TIMEOUT_MS,
 			(u32)min_t(u64, left, U32_MAX)) ||
-	    nla_put_u32(skb, NFKNOCK_GRANT_A_FLAGS, flags)) {
+	    nla_put_u32(skb, NFKNOCK_GRANT_A_FLAGS, flags) ||
+	    nla_put(skb, NFKNOCK_GRANT_A_USER_FPR, sizeof(g->fpr), g->fpr)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -441,9 +534,8 @@ static int nfknock_dump_grants(struct sk_buff *skb, struct netlink_callback *cb)
 		hlist_for_each_entry_rcu(g, &t->buckets[bucket].head, node) {
 			if (idx++ < skip || !nfk_grant_live(&g->st, now))
 				continue;
-			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-					  cb->nlh->nlmsg_seq, &nfknock_family,
-					  NLM_F_MULTI, NFKNOCK_CMD_GET_GRANTS);
+			hdr = nfknock_nl_dump_hdr(skb, cb,
+						  NFKNOCK_CMD_GET_GRANTS);
 			if (!hdr || put_grant(skb, g, now)) {
 				if (hdr)
 					genlmsg_cancel(skb, hdr);
@@ -515,6 +607,36 @@ static const struct genl_ops nfknock_ops[] = {
 	{
 		.cmd = NFKNOCK_CMD_FLUSH,
 		.doit = nfknock_flush_cmd,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFKNOCK_CMD_TXN_BEGIN,
+		.doit = nfknock_nl_txn_begin,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFKNOCK_CMD_TXN_ADD,
+		.doit = nfknock_nl_txn_add,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFKNOCK_CMD_TXN_COMMIT,
+		.doit = nfknock_nl_txn_commit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFKNOCK_CMD_TXN_ABORT,
+		.doit = nfknock_nl_txn_abort,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFKNOCK_CMD_GET_USERS,
+		.dumpit = nfknock_nl_dump_users,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFKNOCK_CMD_GET_KNOCK_PORTS,
+		.dumpit = nfknock_dump_knock_ports,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

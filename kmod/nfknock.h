@@ -3,7 +3,11 @@
 #ifndef NFKNOCK_H
 #define NFKNOCK_H
 
+#include <linux/kref.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
@@ -16,19 +20,77 @@
 #include "core/guardset.h"
 #include "core/grant_key.h"
 #include "core/verdict.h"
+#include "core/policy.h"
+#include "core/spa.h"
+
+/* Knock state of a user that outlives configuration swaps: shared by the
+ * user objects of successive configurations with the same fingerprint.
+ */
+struct nfknock_user_state {
+	refcount_t ref;
+	atomic64_t last_ts_ms;	/* replay floor: strictly increasing */
+	atomic64_t knocks;
+};
+
+struct nfknock_user {
+	struct list_head staged;	/* only while in a transaction */
+	char name[NFKNOCK_NAME_MAX + 1];
+	u8 fpr[8];
+	u8 k_aead[32];
+	siphash_key_t k_hint;
+	siphash_key_t k_seq;
+	struct nfk_user_policy pol;
+	struct nfknock_user_state *state;
+};
+
+struct nfknock_hint_slot {
+	u64 hint;
+	u32 user;	/* index into the user set */
+	u32 used;
+};
+
+/* Hints of every user for windows center-1 .. center+1, open addressing. */
+struct nfknock_hints {
+	struct rcu_head rcu;
+	u64 center;
+	u32 mask;
+	struct nfknock_hint_slot slot[];
+};
+
+struct nfknock_userset {
+	struct kref ref;	/* held by each configuration sharing it */
+	struct nfknock_hints __rcu *hints;
+	u32 n;
+	struct nfknock_user *users[];
+};
 
 /* Configuration of one namespace, replaced as a whole under RCU. */
 struct nfknock_cfg {
 	struct rcu_head rcu;
 	u8 guard_action;	/* enum nfknock_guard_action */
+	u8 knock_packets;	/* enum nfknock_knock_packets */
 	u32 udp_idle_ms;
+	u32 skew_ms;
+	struct nfknock_userset *users;	/* NULL: no users */
 	struct nfk_guardset guards;
+	struct nfk_guardset knocks;	/* knock ports, udp only */
+};
+
+/* A configuration being staged by one netlink socket (knockctl apply). */
+struct nfknock_txn {
+	u32 portid;
+	u64 last_used_ms;
+	u32 grants_max;
+	struct nfknock_cfg *cfg;
+	struct list_head users;
+	u32 n_users;
 };
 
 struct nfknock_grant {
 	struct hlist_node node;
 	struct rcu_head rcu;
 	struct nfk_grant_key key;
+	u8 fpr[8];			/* user of the knock; zero: by admin */
 	struct nfk_grant_state st;	/* written under the bucket lock */
 	bool dead;			/* unlinked; readers skip it */
 };
@@ -59,6 +121,8 @@ struct nfknock_net {
 	bool hooked;
 	struct nfknock_grants grants;
 	struct nfknock_stats __percpu *stats;
+	struct nfknock_txn *txn;	/* under lock */
+	struct delayed_work hint_work;	/* rebuilds hints each window */
 };
 
 extern unsigned int nfknock_net_id;
@@ -78,9 +142,16 @@ static inline u64 nfknock_now_ms(void)
 	return jiffies64_to_msecs(get_jiffies_64());
 }
 
+static inline u64 nfknock_unix_ms(void)
+{
+	return ktime_get_real_ns() / NSEC_PER_MSEC;
+}
+
 /* pernet.c */
 int nfknock_pernet_init(void);
 void nfknock_pernet_exit(void);
+void nfknock_cfg_defaults(struct nfknock_cfg *cfg);
+void nfknock_cfg_free(struct nfknock_cfg *cfg);
 struct nfknock_cfg *nfknock_cfg_clone(struct nfknock_net *nn);
 int nfknock_cfg_commit(struct nfknock_net *nn, struct nfknock_cfg *next);
 void nfknock_flush(struct nfknock_net *nn);
@@ -97,13 +168,43 @@ int nfknock_grants_setup(struct nfknock_net *nn);
 void nfknock_grants_teardown(struct nfknock_net *nn);
 void nfknock_grants_flush(struct nfknock_net *nn);
 int nfknock_grant_add(struct nfknock_net *nn, const struct nfk_grant_key *key,
-		      u32 timeout_ms, u32 flags);
+		      u32 timeout_ms, u32 flags, const u8 *fpr, gfp_t gfp);
+void nfknock_grants_prune_users(struct nfknock_net *nn,
+				const struct nfknock_userset *keep);
 int nfknock_grant_del(struct nfknock_net *nn, const struct nfk_grant_key *key,
 		      bool any_service);
 void nfknock_grant_decide(struct nfknock_net *nn,
 			  const struct nfk_grant_key *key,
 			  const struct nfk_l4 *pkt, u32 udp_idle_ms,
 			  struct nfk_decision *d);
+
+/* users.c */
+void nfknock_user_free(struct nfknock_user *u);
+struct nfknock_userset *nfknock_userset_build(struct list_head *staged, u32 n,
+					      const struct nfknock_userset *old);
+void nfknock_userset_put(struct nfknock_userset *us);
+int nfknock_hints_rebuild(struct nfknock_userset *us, u64 now_unix_ms);
+bool nfknock_userset_has_fpr(const struct nfknock_userset *us, const u8 *fpr);
+void nfknock_hint_work(struct work_struct *work);
+
+/* txn.c */
+int nfknock_txn_begin(struct nfknock_net *nn, u32 portid,
+		      struct nfknock_cfg *params, u32 grants_max,
+		      struct netlink_ext_ack *extack);
+struct nfknock_txn *nfknock_txn_get(struct nfknock_net *nn, u32 portid,
+				    struct netlink_ext_ack *extack);
+int nfknock_txn_add_user(struct nfknock_txn *txn, struct nfknock_user *u,
+			 struct netlink_ext_ack *extack);
+int nfknock_txn_commit(struct nfknock_net *nn, u32 portid,
+		       struct netlink_ext_ack *extack);
+void nfknock_txn_abort(struct nfknock_net *nn);
+int nfknock_txn_notifier_init(void);
+void nfknock_txn_notifier_exit(void);
+
+/* knock.c */
+unsigned int nfknock_knock(struct nfknock_net *nn,
+			   const struct nfknock_cfg *cfg, struct sk_buff *skb,
+			   unsigned int thoff, u8 family, const u8 *saddr);
 
 /* netlink.c */
 int nfknock_genl_init(void);

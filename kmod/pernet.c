@@ -10,11 +10,29 @@
 
 unsigned int nfknock_net_id __read_mostly;
 
-static void cfg_defaults(struct nfknock_cfg *cfg)
+void nfknock_cfg_defaults(struct nfknock_cfg *cfg)
 {
 	cfg->guard_action = NFKNOCK_ACTION_DROP;
+	cfg->knock_packets = NFKNOCK_KNOCK_PASS;
 	cfg->udp_idle_ms = NFKNOCK_UDP_IDLE_DEFAULT_MS;
+	cfg->skew_ms = NFKNOCK_SKEW_DEFAULT_MS;
+	cfg->users = NULL;
 	nfk_guardset_init(&cfg->guards);
+	nfk_guardset_init(&cfg->knocks);
+}
+
+/* Free a configuration nobody can reach any more. */
+void nfknock_cfg_free(struct nfknock_cfg *cfg)
+{
+	if (!cfg)
+		return;
+	nfknock_userset_put(cfg->users);
+	kvfree(cfg);
+}
+
+static void cfg_free_rcu(struct rcu_head *head)
+{
+	nfknock_cfg_free(container_of(head, struct nfknock_cfg, rcu));
 }
 
 /*
@@ -29,14 +47,19 @@ struct nfknock_cfg *nfknock_cfg_clone(struct nfknock_net *nn)
 
 	if (!next)
 		return NULL;
-	if (cur)
+	if (cur) {
 		memcpy(next, cur, sizeof(*next));
-	else
-		cfg_defaults(next);
+		if (next->users)
+			kref_get(&next->users->ref);
+	} else {
+		nfknock_cfg_defaults(next);
+	}
 	return next;
 }
 
-/* Hooks follow the guards: registered iff at least one service is guarded. */
+/* Hooks follow the configuration: registered iff a port is guarded or is a
+ * knock port.
+ */
 static int sync_hooks(struct nfknock_net *nn, bool want)
 {
 	int ret;
@@ -72,19 +95,19 @@ int nfknock_cfg_commit(struct nfknock_net *nn, struct nfknock_cfg *next)
 	if (ret)
 		goto err_free;
 	old = rcu_replace_pointer(nn->cfg, next, lockdep_is_held(&nn->lock));
-	ret = sync_hooks(nn, next->guards.count > 0);
+	ret = sync_hooks(nn, next->guards.count || next->knocks.count);
 	if (ret) {
 		rcu_assign_pointer(nn->cfg, old);
 		goto err_free_rcu;
 	}
 	if (old)
-		kvfree_rcu(old, rcu);
+		call_rcu(&old->rcu, cfg_free_rcu);
 	return 0;
 
 err_free_rcu:
 	synchronize_rcu();
 err_free:
-	kvfree(next);
+	nfknock_cfg_free(next);
 	return ret;
 }
 
@@ -94,9 +117,12 @@ void nfknock_flush(struct nfknock_net *nn)
 	struct nfknock_cfg *old;
 
 	sync_hooks(nn, false);
+	nfknock_txn_abort(nn);
+	/* A running rebuild finds no configuration and stops rescheduling. */
+	cancel_delayed_work(&nn->hint_work);
 	old = rcu_replace_pointer(nn->cfg, NULL, lockdep_is_held(&nn->lock));
 	if (old)
-		kvfree_rcu(old, rcu);
+		call_rcu(&old->rcu, cfg_free_rcu);
 	nfknock_grants_flush(nn);
 }
 
@@ -118,6 +144,8 @@ static int __net_init nfknock_net_init(struct net *net)
 	mutex_init(&nn->lock);
 	RCU_INIT_POINTER(nn->cfg, NULL);
 	nn->hooked = false;
+	nn->txn = NULL;
+	INIT_DELAYED_WORK(&nn->hint_work, nfknock_hint_work);
 	nn->stats = alloc_percpu(struct nfknock_stats);
 	if (!nn->stats)
 		return -ENOMEM;
@@ -128,6 +156,7 @@ static void __net_exit nfknock_net_exit(struct net *net)
 {
 	struct nfknock_net *nn = nfknock_pernet(net);
 
+	cancel_delayed_work_sync(&nn->hint_work);	/* it takes nn->lock */
 	mutex_lock(&nn->lock);
 	nfknock_flush(nn);
 	nfknock_grants_teardown(nn);
@@ -153,4 +182,5 @@ int nfknock_pernet_init(void)
 void nfknock_pernet_exit(void)
 {
 	unregister_pernet_subsys(&nfknock_net_ops);
+	rcu_barrier();	/* cfg_free_rcu() is module code */
 }

@@ -7,7 +7,8 @@ static u16 get_be16(const u8 *p)
 	return (u16)((p[0] << 8) | p[1]);
 }
 
-enum nfk_class nfk_classify(const struct nfk_guardset *gs, u8 proto,
+enum nfk_class nfk_classify(const struct nfk_guardset *gs,
+			    const struct nfk_guardset *knocks, u8 proto,
 			    const u8 *l4, size_t len, struct nfk_l4 *pkt)
 {
 	u16 dport;
@@ -15,8 +16,16 @@ enum nfk_class nfk_classify(const struct nfk_guardset *gs, u8 proto,
 	if (len < 4)
 		return NFK_PKT_IGNORE;
 	dport = get_be16(l4 + 2);
-	if (!nfk_guardset_covers(gs, proto, dport))
-		return NFK_PKT_IGNORE;
+	if (!nfk_guardset_covers(gs, proto, dport)) {
+		if (proto != IPPROTO_UDP || len < 8 ||
+		    !nfk_guardset_covers(knocks, proto, dport))
+			return NFK_PKT_IGNORE;
+		pkt->proto = proto;
+		pkt->sport = get_be16(l4);
+		pkt->dport = dport;
+		pkt->tcp_flags = 0;
+		return NFK_PKT_KNOCK;
+	}
 
 	pkt->proto = proto;
 	pkt->sport = get_be16(l4);

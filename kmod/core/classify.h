@@ -23,6 +23,7 @@ enum nfk_class {
 	NFK_PKT_IGNORE,		/* not for a guarded port: accept untouched */
 	NFK_PKT_GUARDED,	/* guarded port, header complete: decide */
 	NFK_PKT_TRUNCATED,	/* guarded port, header cut short: drop */
+	NFK_PKT_KNOCK,		/* UDP datagram to a knock port: verify */
 };
 
 struct nfk_l4 {
@@ -33,12 +34,14 @@ struct nfk_l4 {
 };
 
 /*
- * Classify @len bytes at @l4 (start of the L4 header) of protocol @proto.
+ * Classify @len bytes at @l4 (start of the L4 header) of protocol @proto
+ * against the guarded ports @gs and the knock ports @knocks.
  * @pkt is filled for NFK_PKT_GUARDED and NFK_PKT_TRUNCATED.
  * A header too short to hold the destination port is ignored: its port is
  * unknown and the stack discards it as malformed anyway.
  */
-enum nfk_class nfk_classify(const struct nfk_guardset *gs, u8 proto,
+enum nfk_class nfk_classify(const struct nfk_guardset *gs,
+			    const struct nfk_guardset *knocks, u8 proto,
 			    const u8 *l4, size_t len, struct nfk_l4 *pkt);
 
 NFK_END_DECLS

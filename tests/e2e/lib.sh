@@ -100,7 +100,7 @@ require ip socat ss knockctl jq /usr/bin/python3
 module_loaded() { grep -q '^nfknock ' /proc/modules; }
 module_load() {
 	module_loaded && return 0
-	modprobe -a nf_defrag_ipv4 nf_defrag_ipv6 nf_reject_ipv4 nf_reject_ipv6 &&
+	modprobe -a nf_defrag_ipv4 nf_defrag_ipv6 nf_reject_ipv4 nf_reject_ipv6 libchacha20poly1305 &&
 		insmod "$NFKNOCK_KO"
 }
 

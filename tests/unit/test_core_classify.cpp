@@ -19,6 +19,16 @@ static std::unique_ptr<nfk_guardset> guards()
 	return gs;
 }
 
+static std::unique_ptr<nfk_guardset> knock_ports()
+{
+	auto ks = std::make_unique<nfk_guardset>();
+	nfk_service knock{IPPROTO_UDP, 62201, 62201};
+
+	nfk_guardset_init(ks.get());
+	nfk_guardset_add(ks.get(), &knock);
+	return ks;
+}
+
 static std::vector<u8> tcp_hdr(u16 sport, u16 dport, u8 flags)
 {
 	std::vector<u8> h(20, 0);
@@ -34,19 +44,20 @@ static std::vector<u8> tcp_hdr(u16 sport, u16 dport, u8 flags)
 TEST_CASE("classify ignores unguarded and short packets", "[core][classify]")
 {
 	auto gs = guards();
+	auto knocks = knock_ports();
 	nfk_l4 pkt{};
 	auto h = tcp_hdr(40000, 80, NFK_TCP_SYN);
 
-	REQUIRE(nfk_classify(gs.get(), IPPROTO_TCP, h.data(), h.size(), &pkt) ==
+	REQUIRE(nfk_classify(gs.get(), knocks.get(), IPPROTO_TCP, h.data(), h.size(), &pkt) ==
 		NFK_PKT_IGNORE);
 	SECTION("port 22 over UDP is not guarded") {
 		auto u = tcp_hdr(40000, 22, 0);
-		REQUIRE(nfk_classify(gs.get(), IPPROTO_UDP, u.data(), 8, &pkt) ==
+		REQUIRE(nfk_classify(gs.get(), knocks.get(), IPPROTO_UDP, u.data(), 8, &pkt) ==
 			NFK_PKT_IGNORE);
 	}
 	SECTION("fewer than 4 bytes: port unknown, ignored") {
 		auto g = tcp_hdr(40000, 22, NFK_TCP_SYN);
-		REQUIRE(nfk_classify(gs.get(), IPPROTO_TCP, g.data(), 3, &pkt) ==
+		REQUIRE(nfk_classify(gs.get(), knocks.get(), IPPROTO_TCP, g.data(), 3, &pkt) ==
 			NFK_PKT_IGNORE);
 	}
 }
@@ -55,10 +66,11 @@ TEST_CASE("classify reads ports and flags of guarded packets",
 	  "[core][classify]")
 {
 	auto gs = guards();
+	auto knocks = knock_ports();
 	nfk_l4 pkt{};
 	auto h = tcp_hdr(40000, 22, NFK_TCP_SYN | NFK_TCP_ACK);
 
-	REQUIRE(nfk_classify(gs.get(), IPPROTO_TCP, h.data(), NFK_L4_PEEK,
+	REQUIRE(nfk_classify(gs.get(), knocks.get(), IPPROTO_TCP, h.data(), NFK_L4_PEEK,
 			     &pkt) == NFK_PKT_GUARDED);
 	REQUIRE(pkt.proto == IPPROTO_TCP);
 	REQUIRE(pkt.sport == 40000);
@@ -67,15 +79,32 @@ TEST_CASE("classify reads ports and flags of guarded packets",
 
 	SECTION("UDP needs its 8-byte header") {
 		auto u = tcp_hdr(5353, 53, 0);
-		REQUIRE(nfk_classify(gs.get(), IPPROTO_UDP, u.data(), 8, &pkt) ==
+		REQUIRE(nfk_classify(gs.get(), knocks.get(), IPPROTO_UDP, u.data(), 8, &pkt) ==
 			NFK_PKT_GUARDED);
 		REQUIRE(pkt.tcp_flags == 0);
-		REQUIRE(nfk_classify(gs.get(), IPPROTO_UDP, u.data(), 7, &pkt) ==
+		REQUIRE(nfk_classify(gs.get(), knocks.get(), IPPROTO_UDP, u.data(), 7, &pkt) ==
 			NFK_PKT_TRUNCATED);
 	}
 	SECTION("TCP cut before its flags is truncated") {
 		for (size_t len = 4; len < NFK_L4_PEEK; len++)
-			REQUIRE(nfk_classify(gs.get(), IPPROTO_TCP, h.data(), len,
+			REQUIRE(nfk_classify(gs.get(), knocks.get(), IPPROTO_TCP, h.data(), len,
 					     &pkt) == NFK_PKT_TRUNCATED);
 	}
+}
+
+TEST_CASE("classify finds knocks: UDP to a knock port only",
+	  "[core][classify]")
+{
+	auto gs = guards();
+	auto knocks = knock_ports();
+	nfk_l4 pkt{};
+	auto u = tcp_hdr(40000, 62201, 0);
+
+	REQUIRE(nfk_classify(gs.get(), knocks.get(), IPPROTO_UDP, u.data(), 8,
+			     &pkt) == NFK_PKT_KNOCK);
+	REQUIRE(pkt.dport == 62201);
+	REQUIRE(nfk_classify(gs.get(), knocks.get(), IPPROTO_TCP, u.data(),
+			     NFK_L4_PEEK, &pkt) == NFK_PKT_IGNORE);
+	REQUIRE(nfk_classify(gs.get(), knocks.get(), IPPROTO_UDP, u.data(), 7,
+			     &pkt) == NFK_PKT_IGNORE);
 }

@@ -63,6 +63,39 @@
  * NFKNOCK_CMD_FLUSH (doit, admin): removes every guard and grant, restores
  *   default parameters and unregisters the hooks of the namespace.
  *
+ * Whole-configuration replacement (knockctl apply), atomic, any size:
+ *
+ * NFKNOCK_CMD_TXN_BEGIN (doit, admin): start staging a new configuration of
+ *   the namespace owned by this socket (EBUSY while another socket stages
+ *   one that was used in the last NFKNOCK_TXN_IDLE_MS). Parameters, each
+ *   optional, defaults otherwise:
+ *     NFKNOCK_A_GUARD_ACTION, NFKNOCK_A_UDP_IDLE_MS, NFKNOCK_A_GRANTS_MAX,
+ *     NFKNOCK_A_SKEW_MS            u32  1 .. NFKNOCK_SKEW_MAX_MS
+ *     NFKNOCK_A_KNOCK_PACKETS      u8   enum nfknock_knock_packets
+ * NFKNOCK_CMD_TXN_ADD (doit, admin): add exactly one of
+ *     NFKNOCK_A_SERVICE            a guard
+ *     NFKNOCK_A_KNOCK_PORT         nest like NFKNOCK_A_SERVICE, udp, 1 port
+ *     NFKNOCK_A_USER               nest
+ *       NFKNOCK_USER_A_NAME, _FPR, _K_AEAD, _K_HINT, _K_SEQ (required)
+ *       NFKNOCK_USER_A_ALLOW       nest of NFKNOCK_A_SERVICE (1..16)
+ *       NFKNOCK_USER_A_SOURCES     nest of NFKNOCK_USER_A_PREFIX (1..16)
+ *         NFKNOCK_USER_A_PREFIX    nest: NFKNOCK_PREFIX_A_ADDR, _LEN
+ *       NFKNOCK_USER_A_MAX_DURATION_S (required), _EXPIRES_S, _FLAGS
+ * NFKNOCK_CMD_TXN_COMMIT (doit, admin): validate the staged configuration
+ *   as a whole and swap it in. Grants made by knocks of users no longer
+ *   present are revoked; other grants stay. Each user keeps its replay floor
+ *   (last accepted timestamp) by fingerprint; a new user's floor is now.
+ * NFKNOCK_CMD_TXN_ABORT (doit, admin): drop the staged configuration.
+ *   Closing the socket drops it too.
+ *
+ * NFKNOCK_CMD_GET_USERS (dump, admin): one NFKNOCK_A_USER per user, with
+ *   NAME, FPR, ALLOW, SOURCES, MAX_DURATION_S, EXPIRES_S, FLAGS,
+ *   LAST_TS_MS, KNOCKS. Key bytes are never returned.
+ * NFKNOCK_CMD_GET_KNOCK_PORTS (dump, admin): one NFKNOCK_A_KNOCK_PORT each.
+ *
+ * GET_STATUS also returns NFKNOCK_A_SKEW_MS, NFKNOCK_A_KNOCK_PACKETS,
+ * NFKNOCK_A_USERS_COUNT (u32) and NFKNOCK_A_KNOCK_PORTS_COUNT (u32).
+ *
  * Unknown attributes and flags are refused (strict validation); every refusal
  * carries an extack message.
  */
@@ -93,6 +126,12 @@ enum nfknock_cmd {
 	NFKNOCK_CMD_DEL_GRANT,
 	NFKNOCK_CMD_GET_GRANTS,
 	NFKNOCK_CMD_FLUSH,
+	NFKNOCK_CMD_TXN_BEGIN,
+	NFKNOCK_CMD_TXN_ADD,
+	NFKNOCK_CMD_TXN_COMMIT,
+	NFKNOCK_CMD_TXN_ABORT,
+	NFKNOCK_CMD_GET_USERS,
+	NFKNOCK_CMD_GET_KNOCK_PORTS,
 	__NFKNOCK_CMD_LAST
 };
 #define NFKNOCK_CMD_MAX (__NFKNOCK_CMD_LAST - 1)
@@ -110,6 +149,12 @@ enum nfknock_attr {
 	NFKNOCK_A_STATS,
 	NFKNOCK_A_SERVICE,
 	NFKNOCK_A_GRANT,
+	NFKNOCK_A_SKEW_MS,
+	NFKNOCK_A_KNOCK_PACKETS,
+	NFKNOCK_A_KNOCK_PORT,
+	NFKNOCK_A_USER,
+	NFKNOCK_A_USERS_COUNT,
+	NFKNOCK_A_KNOCK_PORTS_COUNT,
 	__NFKNOCK_A_LAST
 };
 #define NFKNOCK_A_MAX (__NFKNOCK_A_LAST - 1)
@@ -130,6 +175,7 @@ enum nfknock_grant_attr {
 	NFKNOCK_GRANT_A_PORT,
 	NFKNOCK_GRANT_A_TIMEOUT_MS,
 	NFKNOCK_GRANT_A_FLAGS,
+	NFKNOCK_GRANT_A_USER_FPR,	/* output only: fingerprint of the knock's user */
 	__NFKNOCK_GRANT_A_LAST
 };
 #define NFKNOCK_GRANT_A_MAX (__NFKNOCK_GRANT_A_LAST - 1)
@@ -158,8 +204,79 @@ enum nfknock_stat_attr {
 	NFKNOCK_STAT_A_GRANTS_ADDED,
 	NFKNOCK_STAT_A_GRANTS_EXPIRED,
 	NFKNOCK_STAT_A_GRANTS_FULL,	/* grant refused: table at its cap */
+	NFKNOCK_STAT_A_KNOCKS_ACCEPTED,
+	NFKNOCK_STAT_A_KNOCKS_UNKNOWN,	/* no user's hint matched */
+	NFKNOCK_STAT_A_KNOCKS_BAD_AUTH,	/* hint matched, tag did not */
+	NFKNOCK_STAT_A_KNOCKS_STALE,	/* timestamp outside the skew */
+	NFKNOCK_STAT_A_KNOCKS_REPLAY,	/* timestamp not above the last one */
+	NFKNOCK_STAT_A_KNOCKS_NOT_ALLOWED, /* policy refused the request */
+	NFKNOCK_STAT_A_KNOCKS_MALFORMED, /* authentic but not version 1 */
 	__NFKNOCK_STAT_A_LAST
 };
 #define NFKNOCK_STAT_A_MAX (__NFKNOCK_STAT_A_LAST - 1)
+
+enum nfknock_knock_packets {
+	NFKNOCK_KNOCK_PASS,	/* after inspection, continue as if absent */
+	NFKNOCK_KNOCK_DROP,
+	__NFKNOCK_KNOCK_LAST
+};
+#define NFKNOCK_KNOCK_MAX (__NFKNOCK_KNOCK_LAST - 1)
+
+/* Why a knock was refused (events, dmesg, counters). */
+enum nfknock_reject {
+	NFKNOCK_REJ_OK,
+	NFKNOCK_REJ_UNKNOWN,
+	NFKNOCK_REJ_BAD_AUTH,
+	NFKNOCK_REJ_STALE,
+	NFKNOCK_REJ_REPLAY,
+	NFKNOCK_REJ_NOT_ALLOWED,
+	NFKNOCK_REJ_MALFORMED,
+	NFKNOCK_REJ_TABLE_FULL,
+	__NFKNOCK_REJ_LAST
+};
+
+enum nfknock_user_attr {
+	NFKNOCK_USER_A_UNSPEC,
+	NFKNOCK_USER_A_PAD,
+	NFKNOCK_USER_A_NAME,		/* string, 1..NFKNOCK_NAME_MAX bytes */
+	NFKNOCK_USER_A_FPR,		/* binary 8: public-key fingerprint */
+	NFKNOCK_USER_A_K_AEAD,		/* binary 32, write-only */
+	NFKNOCK_USER_A_K_HINT,		/* binary 16, write-only */
+	NFKNOCK_USER_A_K_SEQ,		/* binary 16, write-only */
+	NFKNOCK_USER_A_ALLOW,		/* nest of NFKNOCK_A_SERVICE nests */
+	NFKNOCK_USER_A_SOURCES,		/* nest of NFKNOCK_USER_A_PREFIX nests */
+	NFKNOCK_USER_A_PREFIX,		/* nest: NFKNOCK_PREFIX_A_* */
+	NFKNOCK_USER_A_MAX_DURATION_S,	/* u32 1..65535 */
+	NFKNOCK_USER_A_EXPIRES_S,	/* u64 unix seconds, 0 = never */
+	NFKNOCK_USER_A_FLAGS,		/* u32 NFKNOCK_USER_F_* */
+	NFKNOCK_USER_A_LAST_TS_MS,	/* u64 output only */
+	NFKNOCK_USER_A_KNOCKS,		/* u64 output only: accepted knocks */
+	__NFKNOCK_USER_A_LAST
+};
+#define NFKNOCK_USER_A_MAX (__NFKNOCK_USER_A_LAST - 1)
+
+enum nfknock_prefix_attr {
+	NFKNOCK_PREFIX_A_UNSPEC,
+	NFKNOCK_PREFIX_A_ADDR,		/* binary 4 or 16, network order */
+	NFKNOCK_PREFIX_A_LEN,		/* u8 */
+	__NFKNOCK_PREFIX_A_LAST
+};
+#define NFKNOCK_PREFIX_A_MAX (__NFKNOCK_PREFIX_A_LAST - 1)
+
+enum nfknock_user_flag {
+	NFKNOCK_USER_F_DISABLED = 1U << 0,
+	NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH = 1U << 1,
+	__NFKNOCK_USER_F_ALL = (1U << 2) - 1
+};
+
+#define NFKNOCK_NAME_MAX		32
+#define NFKNOCK_USERS_MAX		65536
+#define NFKNOCK_USER_SERVICES_MAX	16
+#define NFKNOCK_USER_PREFIXES_MAX	16
+#define NFKNOCK_KNOCK_PORTS_MAX		16
+#define NFKNOCK_SKEW_DEFAULT_MS		30000
+#define NFKNOCK_SKEW_MAX_MS		600000
+/* A staged configuration left alone this long may be taken over. */
+#define NFKNOCK_TXN_IDLE_MS		30000
 
 #endif /* _UAPI_LINUX_NFKNOCK_H */

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Pieces of the netlink family shared by netlink.c and nl_apply.c. */
+#ifndef NFKNOCK_NETLINK_H
+#define NFKNOCK_NETLINK_H
+
+#include <net/genetlink.h>
+
+#include "nfknock.h"
+
+extern const struct nla_policy nfknock_prefix_policy[];
+extern const struct nla_policy nfknock_user_policy[];
+
+/* Set an extack message and the missing-attribute info; true if missing. */
+#define NFKNOCK_REQUIRE(extack, nest, tb, type, what) ({		\
+	bool __miss = !(tb)[type];					\
+	if (__miss) {							\
+		NL_SET_ERR_MSG(extack, "missing attribute: " what);	\
+		NL_SET_ERR_ATTR_MISS(extack, nest, type);		\
+	}								\
+	__miss;								\
+})
+
+int nfknock_nl_service(struct nlattr *nest, struct nfk_service *svc,
+		       struct netlink_ext_ack *extack);
+int nfknock_nl_put_service(struct sk_buff *skb, int type,
+			   const struct nfk_service *svc);
+int nfknock_nl_params(struct nlattr **attrs, struct nfknock_cfg *cfg,
+		      u32 *grants_max, struct netlink_ext_ack *extack);
+void *nfknock_nl_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
+			  u8 cmd);
+
+int nfknock_nl_txn_begin(struct sk_buff *skb, struct genl_info *info);
+int nfknock_nl_txn_add(struct sk_buff *skb, struct genl_info *info);
+int nfknock_nl_txn_commit(struct sk_buff *skb, struct genl_info *info);
+int nfknock_nl_txn_abort(struct sk_buff *skb, struct genl_info *info);
+int nfknock_nl_dump_users(struct sk_buff *skb, struct netlink_callback *cb);
+
+#endif /* NFKNOCK_NETLINK_H */

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netlink handlers of whole-configuration replacement (knockctl apply) and
+ * the dumps of what it loaded: users (never their keys) and knock ports.
+ */
+#include <net/genetlink.h>
+#include <net/sock.h>
+#include <linux/slab.h>
+
+#include "nfknock.h"
+#include "netlink.h"
+
+
+int nfknock_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nfknock_net *nn = nfknock_pernet(genl_info_net(info));
+	struct nfknock_cfg *cfg;
+	u32 grants_max = NFKNOCK_GRANTS_DEFAULT;
+	int ret;
+
+	cfg = kvmalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	nfknock_cfg_defaults(cfg);
+	ret = nfknock_nl_params(info->attrs, cfg, &grants_max, info->extack);
+	if (ret) {
+		kvfree(cfg);
+		return ret;
+	}
+	mutex_lock(&nn->lock);
+	ret = nfknock_txn_begin(nn, info->snd_portid, cfg, grants_max,
+				info->extack);
+	mutex_unlock(&nn->lock);
+	return ret;
+}
+
+static int parse_prefix(struct nlattr *nest, struct nfk_prefix *p,
+			struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[NFKNOCK_PREFIX_A_MAX + 1];
+	struct nlattr *a;
+	int ret;
+
+	ret = nla_parse_nested(tb, NFKNOCK_PREFIX_A_MAX, nest,
+			       nfknock_prefix_policy, extack);
+	if (ret)
+		return ret;
+	if (NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_PREFIX_A_ADDR,
+			    "PREFIX_ADDR") ||
+	    NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_PREFIX_A_LEN,
+			    "PREFIX_LEN"))
+		return -EINVAL;
+	a = tb[NFKNOCK_PREFIX_A_ADDR];
+	memset(p, 0, sizeof(*p));
+	if (nla_len(a) != 4 && nla_len(a) != 16) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "prefix address must be 4 or 16 bytes");
+		return -EINVAL;
+	}
+	p->family = nla_len(a) == 4 ? 4 : 6;
+	memcpy(p->addr, nla_data(a), nla_len(a));
+	p->len = nla_get_u8(tb[NFKNOCK_PREFIX_A_LEN]);
+	if (!nfk_prefix_valid(p)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "invalid prefix (length, or host bits set)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Children of ALLOW (SERVICE nests) or SOURCES (PREFIX nests). */
+static int parse_list(struct nlattr *list, int type, struct nfk_user_policy *pol,
+		      struct netlink_ext_ack *extack)
+{
+	u32 *n = type == NFKNOCK_A_SERVICE ? &pol->n_services :
+					     &pol->n_prefixes;
+	struct nlattr *child;
+	int rem, ret;
+
+	nla_for_each_nested(child, list, rem) {
+		if (nla_type(child) != type) {
+			NL_SET_ERR_MSG_ATTR(extack, child,
+					    "unexpected attribute in list");
+			return -EINVAL;
+		}
+		if (*n >= (type == NFKNOCK_A_SERVICE ?
+			   NFKNOCK_USER_SERVICES_MAX :
+			   NFKNOCK_USER_PREFIXES_MAX)) {
+			NL_SET_ERR_MSG_ATTR(extack, child,
+					    "too many entries (16 at most)");
+			return -E2BIG;
+		}
+		ret = type == NFKNOCK_A_SERVICE ?
+			nfknock_nl_service(child, &pol->services[*n], extack) :
+			parse_prefix(child, &pol->prefixes[*n], extack);
+		if (ret)
+			return ret;
+		(*n)++;
+	}
+	if (!*n) {
+		NL_SET_ERR_MSG_ATTR(extack, list, "empty list");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_user(struct nlattr *nest, struct nfknock_user *u,
+		      struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[NFKNOCK_USER_A_MAX + 1];
+	struct nlattr *a;
+	int ret;
+
+	ret = nla_parse_nested(tb, NFKNOCK_USER_A_MAX, nest,
+			       nfknock_user_policy, extack);
+	if (ret)
+		return ret;
+	if (NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_USER_A_NAME, "USER_NAME") ||
+	    NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_USER_A_FPR, "USER_FPR") ||
+	    NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_USER_A_K_AEAD,
+			    "USER_K_AEAD") ||
+	    NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_USER_A_K_HINT,
+			    "USER_K_HINT") ||
+	    NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_USER_A_K_SEQ,
+			    "USER_K_SEQ") ||
+	    NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_USER_A_ALLOW,
+			    "USER_ALLOW") ||
+	    NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_USER_A_SOURCES,
+			    "USER_SOURCES") ||
+	    NFKNOCK_REQUIRE(extack, nest, tb, NFKNOCK_USER_A_MAX_DURATION_S,
+			    "USER_MAX_DURATION_S"))
+		return -EINVAL;
+	if (nla_strscpy(u->name, tb[NFKNOCK_USER_A_NAME], sizeof(u->name)) <= 0) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NFKNOCK_USER_A_NAME],
+				    "user name must be 1..32 bytes");
+		return -EINVAL;
+	}
+	nla_memcpy(u->fpr, tb[NFKNOCK_USER_A_FPR], sizeof(u->fpr));
+	nla_memcpy(u->k_aead, tb[NFKNOCK_USER_A_K_AEAD], sizeof(u->k_aead));
+	nla_memcpy(&u->k_hint, tb[NFKNOCK_USER_A_K_HINT], 16);
+	nla_memcpy(&u->k_seq, tb[NFKNOCK_USER_A_K_SEQ], 16);
+	/* siphash keys are two little-endian words, as libsodium reads them */
+	le64_to_cpus(&u->k_hint.key[0]);
+	le64_to_cpus(&u->k_hint.key[1]);
+	le64_to_cpus(&u->k_seq.key[0]);
+	le64_to_cpus(&u->k_seq.key[1]);
+
+	ret = parse_list(tb[NFKNOCK_USER_A_ALLOW], NFKNOCK_A_SERVICE, &u->pol,
+			 extack);
+	if (ret)
+		return ret;
+	ret = parse_list(tb[NFKNOCK_USER_A_SOURCES], NFKNOCK_USER_A_PREFIX,
+			 &u->pol, extack);
+	if (ret)
+		return ret;
+	a = tb[NFKNOCK_USER_A_MAX_DURATION_S];
+	u->pol.max_duration_s = nla_get_u32(a);
+	if (!u->pol.max_duration_s || u->pol.max_duration_s > 65535) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "max duration must be 1..65535 s");
+		return -EINVAL;
+	}
+	if (tb[NFKNOCK_USER_A_EXPIRES_S])
+		u->pol.expires_unix_s = nla_get_u64(tb[NFKNOCK_USER_A_EXPIRES_S]);
+	a = tb[NFKNOCK_USER_A_FLAGS];
+	if (a) {
+		u->pol.flags = nla_get_u32(a);
+		if (u->pol.flags & ~__NFKNOCK_USER_F_ALL) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "unknown user flags");
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
+static int add_knock_port(struct nfknock_txn *txn, struct nlattr *nest,
+			  struct netlink_ext_ack *extack)
+{
+	struct nfk_service svc;
+	int ret;
+
+	ret = nfknock_nl_service(nest, &svc, extack);
+	if (ret)
+		return ret;
+	if (svc.proto != IPPROTO_UDP || svc.port != svc.port_end) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "a knock port is one udp port");
+		return -EINVAL;
+	}
+	if (txn->cfg->knocks.count >= NFKNOCK_KNOCK_PORTS_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "too many knock ports (16)");
+		return -ENOSPC;
+	}
+	ret = nfk_guardset_add(&txn->cfg->knocks, &svc);
+	if (ret == -EEXIST)
+		NL_SET_ERR_MSG_ATTR(extack, nest, "duplicate knock port");
+	return ret;
+}
+
+static int add_guard(struct nfknock_txn *txn, struct nlattr *nest,
+		     struct netlink_ext_ack *extack)
+{
+	struct nfk_service svc;
+	int ret;
+
+	ret = nfknock_nl_service(nest, &svc, extack);
+	if (ret)
+		return ret;
+	ret = nfk_guardset_add(&txn->cfg->guards, &svc);
+	if (ret == -EEXIST)
+		NL_SET_ERR_MSG_ATTR(extack, nest, "duplicate guard");
+	else if (ret == -ENOSPC)
+		NL_SET_ERR_MSG_ATTR(extack, nest, "too many guards (256)");
+	return ret;
+}
+
+static int add_user(struct nfknock_txn *txn, struct nlattr *nest,
+		    struct netlink_ext_ack *extack)
+{
+	struct nfknock_user *u = kzalloc(sizeof(*u), GFP_KERNEL);
+	int ret;
+
+	if (!u)
+		return -ENOMEM;
+	ret = parse_user(nest, u, extack);
+	if (!ret)
+		ret = nfknock_txn_add_user(txn, u, extack);
+	if (ret)
+		nfknock_user_free(u);
+	return ret;
+}
+
+int nfknock_nl_txn_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nfknock_net *nn = nfknock_pernet(genl_info_net(info));
+	struct nlattr *guard = info->attrs[NFKNOCK_A_SERVICE];
+	struct nlattr *knock = info->attrs[NFKNOCK_A_KNOCK_PORT];
+	struct nlattr *user = info->attrs[NFKNOCK_A_USER];
+	struct nfknock_txn *txn;
+	int ret;
+
+	if (!!guard + !!knock + !!user != 1) {
+		NL_SET_ERR_MSG(info->extack,
+			       "exactly one of SERVICE, KNOCK_PORT, USER");
+		return -EINVAL;
+	}
+	mutex_lock(&nn->lock);
+	txn = nfknock_txn_get(nn, info->snd_portid, info->extack);
+	ret = -ENOENT;
+	if (!txn)
+		goto out;
+	if (guard)
+		ret = add_guard(txn, guard, info->extack);
+	else if (knock)
+		ret = add_knock_port(txn, knock, info->extack);
+	else
+		ret = add_user(txn, user, info->extack);
+out:
+	mutex_unlock(&nn->lock);
+	return ret;
+}
+
+int nfknock_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nfknock_net *nn = nfknock_pernet(genl_info_net(info));
+	int ret;
+
+	mutex_lock(&nn->lock);
+	ret = nfknock_txn_commit(nn, info->snd_portid, info->extack);
+	mutex_unlock(&nn->lock);
+	if (!ret)
+		pr_info_ratelimited("configuration applied\n");
+	return ret;
+}
+
+int nfknock_nl_txn_abort(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nfknock_net *nn = nfknock_pernet(genl_info_net(info));
+	int ret = -ENOENT;
+
+	mutex_lock(&nn->lock);
+	if (nfknock_txn_get(nn, info->snd_portid, info->extack)) {
+		nfknock_txn_abort(nn);
+		ret = 0;
+	}
+	mutex_unlock(&nn->lock);
+	return ret;
+}
+
+static int put_prefix(struct sk_buff *skb, const struct nfk_prefix *p)
+{
+	struct nlattr *nest = nla_nest_start(skb, NFKNOCK_USER_A_PREFIX);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put(skb, NFKNOCK_PREFIX_A_ADDR, p->family == 4 ? 4 : 16,
+		    p->addr) ||
+	    nla_put_u8(skb, NFKNOCK_PREFIX_A_LEN, p->len)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_knock_user(struct sk_buff *skb, const struct nfknock_user *u)
+{
+	struct nlattr *nest = nla_nest_start(skb, NFKNOCK_A_USER);
+	struct nlattr *list;
+	u32 i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, NFKNOCK_USER_A_NAME, u->name) ||
+	    nla_put(skb, NFKNOCK_USER_A_FPR, sizeof(u->fpr), u->fpr) ||
+	    nla_put_u32(skb, NFKNOCK_USER_A_MAX_DURATION_S,
+			u->pol.max_duration_s) ||
+	    nla_put_u64_64bit(skb, NFKNOCK_USER_A_EXPIRES_S,
+			      u->pol.expires_unix_s, NFKNOCK_USER_A_PAD) ||
+	    nla_put_u32(skb, NFKNOCK_USER_A_FLAGS, u->pol.flags) ||
+	    nla_put_u64_64bit(skb, NFKNOCK_USER_A_LAST_TS_MS,
+			      atomic64_read(&u->state->last_ts_ms),
+			      NFKNOCK_USER_A_PAD) ||
+	    nla_put_u64_64bit(skb, NFKNOCK_USER_A_KNOCKS,
+			      atomic64_read(&u->state->knocks),
+			      NFKNOCK_USER_A_PAD))
+		goto cancel;
+	list = nla_nest_start(skb, NFKNOCK_USER_A_ALLOW);
+	if (!list)
+		goto cancel;
+	for (i = 0; i < u->pol.n_services; i++)
+		if (nfknock_nl_put_service(skb, NFKNOCK_A_SERVICE,
+					   &u->pol.services[i]))
+			goto cancel;
+	nla_nest_end(skb, list);
+	list = nla_nest_start(skb, NFKNOCK_USER_A_SOURCES);
+	if (!list)
+		goto cancel;
+	for (i = 0; i < u->pol.n_prefixes; i++)
+		if (put_prefix(skb, &u->pol.prefixes[i]))
+			goto cancel;
+	nla_nest_end(skb, list);
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+int nfknock_nl_dump_users(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nfknock_net *nn = nfknock_pernet(sock_net(cb->skb->sk));
+	const struct nfknock_cfg *cfg;
+	unsigned long i;
+	void *hdr;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(nn->cfg);
+	for (i = cb->args[0]; cfg && cfg->users && i < cfg->users->n; i++) {
+		hdr = nfknock_nl_dump_hdr(skb, cb, NFKNOCK_CMD_GET_USERS);
+		if (!hdr)
+			break;
+		if (put_knock_user(skb, cfg->users->users[i])) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	rcu_read_unlock();
+	cb->args[0] = i;
+	return skb->len;
+}
