@@ -43,11 +43,20 @@ vm: modules ctl
 dkms-check:
 	scripts/dkms-check.sh $(KVERS)
 
+# libFuzzer over the pure core; `make fuzz FUZZ_SECONDS=3600` for a long run.
+FUZZ_SECONDS ?= 300
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+fuzz-short:
+	FUZZ_SECONDS=20 tests/fuzz/run.sh
+
 # The README's test command: everything, from a fresh machine. The VM suite
 # runs last so its "vm: N passed, N failed" line closes the output.
 check: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) fuzz-short
 	$(MAKE) dkms-check
 	$(MAKE) vm
 
@@ -62,4 +71,4 @@ dkms-install:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps modules ctl unit vm dkms-check check dkms-install clean
+.PHONY: all deps modules ctl unit vm dkms-check fuzz fuzz-short check dkms-install clean

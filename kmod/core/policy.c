@@ -38,7 +38,8 @@ bool nfk_prefix_contains(const struct nfk_prefix *p, u8 family,
 	u32 full = p->len / 8, rest = p->len % 8;
 	u8 mask;
 
-	if (p->family != family)
+	/* Refuse what nfk_prefix_valid() refuses rather than read past addr. */
+	if (p->family != family || p->len > prefix_max(family))
 		return false;
 	if (memcmp(p->addr, addr, full))
 		return false;
