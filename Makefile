@@ -30,6 +30,22 @@ modules:
 			echo "warnings building for $$k"; exit 1; fi; \
 	done
 
+# The debug kernel (KASAN, lockdep, kmemleak, UBSAN) built from Debian's
+# linux-source-6.1 and cached outside the checkout; the module built against
+# its tree. Without Module.symvers of the whole tree modpost only warns about
+# symbols, so warnings are not fatal here (the W=1 builds above cover them).
+debug-kernel:
+	scripts/debug-kernel.sh
+
+modules-debug: debug-kernel
+	@set -eo pipefail; kdir=$$(scripts/debug-kernel.sh --cached); \
+		d=$(BUILD)/kmod/debug; rm -rf $$d; mkdir -p $$d; \
+		cp -r $(TOP)/include $(TOP)/kmod $$d/; \
+		echo "  MODULE  debug"; \
+		$(MAKE) -s -C $$kdir/linux-source-6.1 M=$$d/kmod modules > $$d/build.log 2>&1 || \
+			{ cat $$d/build.log; exit 1; }; \
+		test -e $$d/kmod/nfknock.ko
+
 ctl:
 	cmake -S ctl -B $(BUILD)/ctl -DCMAKE_BUILD_TYPE=$(CMAKE_TYPE) >/dev/null
 	cmake --build $(BUILD)/ctl -j$(JOBS)
@@ -37,7 +53,17 @@ ctl:
 unit: ctl
 	ctest --test-dir $(BUILD)/ctl --output-on-failure
 
-vm: modules ctl
+# The unit tests and knockctl again under ASan + UBSan.
+unit-asan:
+	cmake -S ctl -B $(BUILD)/ctl-asan -DCMAKE_BUILD_TYPE=Debug -DNFKNOCK_SANITIZE=ON >/dev/null
+	cmake --build $(BUILD)/ctl-asan -j$(JOBS)
+	ctest --test-dir $(BUILD)/ctl-asan --output-on-failure
+
+# Debian's 6.1 and 6.12 plus the debug kernel, all three in parallel.
+vm: modules modules-debug ctl
+	tests/vm/run-all $(KVERS) debug
+
+vm-debian: modules ctl
 	tests/vm/run-all $(KVERS)
 
 dkms-check:
@@ -56,9 +82,15 @@ fuzz-short:
 check: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) unit-asan
 	$(MAKE) fuzz-short
 	$(MAKE) dkms-check
 	$(MAKE) vm
+
+# The README's first command: the whole story in a booted VM.
+demo: deps
+	$(MAKE) all
+	tests/vm/demo
 
 dkms-install:
 	rm -rf /usr/src/nfknock-$(VERSION)
@@ -71,4 +103,4 @@ dkms-install:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps modules ctl unit vm dkms-check fuzz fuzz-short check dkms-install clean
+.PHONY: demo all deps modules modules-debug debug-kernel ctl unit unit-asan vm vm-debian dkms-check fuzz fuzz-short check dkms-install clean

@@ -4,14 +4,22 @@
 # linux-source-6.1: defconfig + kvm_guest.config + tests/vm/debug.config.
 # The result is cached outside the checkout, keyed by the fragment and the
 # source version, and the cache directory is printed on the last line.
+# Usage: debug-kernel.sh [--cached]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${NFKNOCK_CACHE:-/var/cache/nfknock}
 tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null || true)
 [[ -n $tarball ]] || { echo "debug-kernel: linux-source-6.1 missing: make deps" >&2; exit 1; }
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-key=$( (echo "$srcver"; cat "$top/tests/vm/debug.config" "$0") | sha256sum | cut -c1-16)
+key=$( (echo "$srcver"; cat "$top/tests/vm/debug.config") | sha256sum | cut -c1-16)
 out=$cache/debug-kernel-$key
+
+# --cached: only print where the built kernel is (exit 1 if it is not).
+if [[ ${1:-} == --cached ]]; then
+	[[ -e $out/ok ]] && echo "$out"
+	[[ -e $out/ok ]]
+	exit
+fi
 
 if [[ -e $out/ok ]]; then
 	echo "debug-kernel: cached at $out" >&2

@@ -11,6 +11,7 @@ dkms kmod
 libnl-3-dev libnl-genl-3-dev libsodium-dev libcli11-dev
 libtomlplusplus-dev nlohmann-json3-dev catch2
 qemu-system-x86 busybox-static cpio xz-utils zstd
+linux-source-6.1 bc bison flex libelf-dev libssl-dev
 iproute2 nftables socat openssh-server openssh-client tcpdump jq
 python3 python3-scapy procps util-linux"
 

@@ -100,8 +100,11 @@ require ip socat ss knockctl jq /usr/bin/python3
 module_loaded() { grep -q '^nfknock ' /proc/modules; }
 module_load() {
 	module_loaded && return 0
-	modprobe -a nf_defrag_ipv4 nf_defrag_ipv6 nf_reject_ipv4 nf_reject_ipv6 libchacha20poly1305 &&
-		insmod "$NFKNOCK_KO"
+	# The debug kernel has these built in and no modules directory; a
+	# dependency really missing makes insmod fail with "Unknown symbol".
+	modprobe -a nf_defrag_ipv4 nf_defrag_ipv6 nf_reject_ipv4 nf_reject_ipv6 \
+		libchacha20poly1305 2>/dev/null
+	insmod "$NFKNOCK_KO"
 }
 
 cleanup() {
