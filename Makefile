@@ -59,12 +59,14 @@ unit-asan:
 	cmake --build $(BUILD)/ctl-asan -j$(JOBS)
 	ctest --test-dir $(BUILD)/ctl-asan --output-on-failure
 
-# Debian's 6.1 and 6.12 plus the debug kernel, all three in parallel.
-vm: modules modules-debug ctl
-	tests/vm/run-all $(KVERS) debug
-
-vm-debian: modules ctl
+# Debian's 6.1 and 6.12 in parallel.
+vm: modules ctl
 	tests/vm/run-all $(KVERS)
+
+# The suite on the debug kernel (KASAN, lockdep, kmemleak, UBSAN). Not yet
+# part of `make check`: see the README's status table.
+vm-debug: modules-debug ctl
+	tests/vm/run-all debug
 
 dkms-check:
 	scripts/dkms-check.sh $(KVERS)
@@ -103,4 +105,4 @@ dkms-install:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: demo all deps modules modules-debug debug-kernel ctl unit unit-asan vm vm-debian dkms-check fuzz fuzz-short check dkms-install clean
+.PHONY: demo all deps modules modules-debug debug-kernel ctl unit unit-asan vm vm-debug dkms-check fuzz fuzz-short check dkms-install clean
