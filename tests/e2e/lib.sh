@@ -224,3 +224,131 @@ wait_grep() {
 	echo "no '$2' in $1 after 10 s"
 	return 1
 }
+
+# ---------------------------------------------------------------------------
+# Single-packet knocks (spa_*.sh). spa_init makes a key directory; spa_key
+# NAME writes NAME.key (private, genkey) and NAME.pub (pubkey) there; the
+# server's key pair is "server". Config pieces are printed by spa_server,
+# spa_guard and spa_user and concatenated by the scenario into a file for
+# `knockctl apply`. A knock is sent from a client namespace with knock NS
+# USER HOST ARGS..., which hands knockctl the server's public key and the
+# user's private key.
+
+SPA_PORT=62201
+SPA_TOOL="$PY $E2E/spa_tool.py"
+
+spa_init() {
+	SPA=/tmp/nfk-spa-$rnd
+	mkdir -p "$SPA" || exit 1
+	trap spa_cleanup EXIT
+	spa_key server
+}
+spa_cleanup() {
+	cleanup
+	if [[ -n ${SPA:-} ]]; then rm -rf "$SPA"; fi
+}
+
+spa_key() {
+	local n
+	for n; do
+		knockctl genkey --out "$SPA/$n.key" || { echo "genkey $n failed"; exit 1; }
+		knockctl pubkey < "$SPA/$n.key" > "$SPA/$n.pub" || { echo "pubkey $n failed"; exit 1; }
+	done
+}
+spa_pub() { cat "$SPA/$1.pub"; }
+
+# spa_server [KNOCK_PACKETS [SKEW]]: the [server] section.
+spa_server() {
+	cat <<-TOML
+	[server]
+	private_key_file = "$SPA/server.key"
+	knock_ports = ["udp/$SPA_PORT"]
+	skew = "${2:-30s}"
+	knock_packets = "${1:-pass}"
+	guard_action = "drop"
+
+	TOML
+}
+# spa_guard SERVICE...
+spa_guard() {
+	local s
+	for s; do printf '[[guard]]\nservice = "%s"\n\n' "$s"; done
+}
+# spa_user NAME [KEY=VALUE...]: a [[user]] with NAME's public key; each
+# KEY=VALUE (TOML value syntax) replaces a default or adds a field.
+spa_user() {
+	local name=$1 kv k
+	shift
+	local -A f=([allow]='["tcp/22"]' [max_duration]='"60s"'
+		[sources]='["0.0.0.0/0", "::/0"]')
+	local order=(allow max_duration sources)
+	for kv; do
+		k=${kv%%=*}
+		[[ -v f[$k] ]] || order+=("$k")
+		f[$k]=${kv#*=}
+	done
+	printf '[[user]]\nname = "%s"\npublic_key = "%s"\n' "$name" "$(spa_pub "$name")"
+	for k in "${order[@]}"; do printf '%s = %s\n' "$k" "${f[$k]}"; done
+	echo
+}
+
+# knock NS USER HOST ARGS...: knockctl knock from NS with USER's key (and
+# the public key of SPA_SERVER, default "server").
+knock() {
+	local ns=$1 user=$2 host=$3
+	shift 3
+	ip netns exec "$ns" knockctl knock "$host" \
+		--server-key "$(spa_pub "${SPA_SERVER:-server}")" \
+		--key "$SPA/$user.key" "$@"
+}
+# knock_connect NS USER HOST PORT KNOCK_ARGS...: knock, then at once (same
+# process chain, no sleep) one TCP connection; prints ok/refused/timeout.
+knock_connect() {
+	local ns=$1 user=$2 host=$3 port=$4
+	shift 4
+	ip netns exec "$ns" bash -c '
+		knockctl knock "$1" --server-key "$2" --key "$3" "${@:6}" > /dev/null ||
+			{ echo "knock failed"; exit 1; }
+		exec $4 tcp "$1" "$5" --timeout 3' _ \
+		"$host" "$(spa_pub server)" "$SPA/$user.key" "$NETTOOL" "$port" "$@"
+}
+
+# knock_counters: srv's knocks_* counters, one "NAME VALUE" line each.
+knock_counters() {
+	ksrv status --json | jq -r '.stats | to_entries[] |
+		select(.key | startswith("knocks_")) | "\(.key) \(.value)"'
+}
+# counter NAME [COUNTERS]: one value of knock_counters (or of COUNTERS).
+counter() {
+	awk -v k="$1" '$1 == k { print $2 }' <<< "${2:-$(knock_counters)}"
+}
+# counters_moved BEFORE [AFTER]: the counters that changed, "NAME+DELTA,...".
+counters_moved() {
+	printf '%s\n--\n%s\n' "$1" "${2:-$(knock_counters)}" | awk '
+		$0 == "--" { after = 1; next }
+		!after { a[$1] = $2; next }
+		$2 != a[$1] { printf "%s%s+%d", sep, $1, $2 - a[$1]; sep = "," }'
+}
+# expect_counted DESC BEFORE REASON: since BEFORE (knock_counters output)
+# exactly knocks_REASON went up, by exactly one. The counters read last are
+# left in $counted, the BEFORE of a next knock.
+expect_counted() {
+	counted=$(knock_counters)
+	check_eq "$1: counted as $3" "$(counters_moved "$2" "$counted")" "knocks_$3+1"
+}
+# grants_of ADDR: "SERVICE USER" of every grant of ADDR, comma-separated;
+# USER is the name of the user whose fingerprint the grant carries.
+grants_of() {
+	local users
+	users=$(ksrv users --json)
+	ksrv grants --json | jq -r --arg a "$1" --argjson u "$users" '
+		([$u[] | {(.fingerprint): .name}] | add // {}) as $name |
+		[.[] | select(.address == $a) |
+			.service + " " + ($name[.user] // .user // "admin")] |
+		sort | join(",")'
+}
+
+# dmesg since the scenario's start: dmesg_mark writes a marker line into the
+# kernel log, dmesg_since prints what came after it.
+dmesg_mark() { echo "nfknock-e2e: $(basename "$0" .sh) $rnd start" > /dev/kmsg; }
+dmesg_since() { dmesg | sed -n "/nfknock-e2e: .* $rnd start/,\$p"; }

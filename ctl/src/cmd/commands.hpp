@@ -16,17 +16,31 @@ void register_grant(CLI::App &app, Context &ctx);
 void register_revoke(CLI::App &app, Context &ctx);
 void register_grants(CLI::App &app, Context &ctx);
 void register_flush(CLI::App &app, Context &ctx);
+void register_genkey(CLI::App &app, Context &ctx);
+void register_pubkey(CLI::App &app, Context &ctx);
+void register_check(CLI::App &app, Context &ctx);
+void register_apply(CLI::App &app, Context &ctx);
+void register_users(CLI::App &app, Context &ctx);
+void register_knock_ports(CLI::App &app, Context &ctx);
+void register_knock(CLI::App &app, Context &ctx);
 
 // Every subcommand, in the order --help lists them.
 inline void register_all(CLI::App &app, Context &ctx)
 {
 	register_status(app, ctx);
+	register_check(app, ctx);
+	register_apply(app, ctx);
+	register_users(app, ctx);
+	register_knock_ports(app, ctx);
 	register_guard(app, ctx);
 	register_set(app, ctx);
 	register_grant(app, ctx);
 	register_revoke(app, ctx);
 	register_grants(app, ctx);
 	register_flush(app, ctx);
+	register_genkey(app, ctx);
+	register_pubkey(app, ctx);
+	register_knock(app, ctx);
 }
 
 } // namespace knockctl

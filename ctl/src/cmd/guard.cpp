@@ -12,7 +12,6 @@ void register_guard(CLI::App &app, Context &ctx)
 {
 	auto *guard = app.add_subcommand(
 		"guard", "Add, remove or list guarded services");
-	guard->require_subcommand(1);
 
 	auto *add = guard->add_subcommand(
 		"add", "Guard SERVICE: new connections need a grant");

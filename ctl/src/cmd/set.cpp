@@ -11,7 +11,6 @@ namespace knockctl {
 void register_set(CLI::App &app, Context &ctx)
 {
 	auto *set = app.add_subcommand("set", "Change a module parameter");
-	set->require_subcommand(1);
 
 	auto *action = set->add_subcommand(
 		"guard-action",

@@ -4,14 +4,18 @@
 #include <linux/nfknock.h>
 
 #include <algorithm>
+#include <iostream>
+#include <iterator>
 #include <ostream>
 #include <tuple>
 
 #include "address.hpp"
 #include "duration.hpp"
 #include "errors.hpp"
+#include "keys.hpp"
 #include "output.hpp"
 #include "service.hpp"
+#include "sock_diag.hpp"
 
 namespace knockctl {
 
@@ -135,7 +139,7 @@ void do_grant(Context &ctx, const std::string &src, const std::string &service,
 }
 
 void do_revoke(Context &ctx, const std::string &src,
-	       const std::optional<std::string> &service)
+	       const std::optional<std::string> &service, bool kill)
 {
 	Revoke r;
 	std::string what = "revoke " + src;
@@ -145,7 +149,24 @@ void do_revoke(Context &ctx, const std::string &src,
 		r.service = parse_service(*service, true);
 		what += " " + *service;
 	}
-	kernel(what, [&] { ctx.client().del_grant(r); });
+	try {
+		kernel(what, [&] { ctx.client().del_grant(r); });
+	} catch (const KernelError &e) {
+		// No grant left: with --kill the sessions still go.
+		if (!kill || e.err() != ENOENT)
+			throw;
+	}
+	if (!kill)
+		return;
+
+	std::optional<uint16_t> port;
+	if (r.service)
+		port = r.service->port;
+	const unsigned n = ctx.kill_sessions ? ctx.kill_sessions(r.addr, port) :
+					       kill_tcp_sessions(r.addr, port);
+	ctx.out << "ended " << n << " TCP session" << (n == 1 ? "" : "s")
+		<< " from " << format_address(r.addr)
+		<< (service ? " to " + *service : "") << "\n";
 }
 
 void do_grants(Context &ctx, bool json)
@@ -165,6 +186,59 @@ void do_grants(Context &ctx, bool json)
 void do_flush(Context &ctx)
 {
 	kernel("flush", [&] { ctx.client().flush(); });
+}
+
+void do_genkey(Context &ctx, const std::optional<std::string> &out_file)
+{
+	const PrivateKey sk = generate_private_key();
+
+	if (out_file) {
+		write_private_key_file(*out_file, sk);
+		return;
+	}
+	std::string text = key_to_base64(sk);
+	ctx.out << text << "\n";
+	sodium_memzero(text.data(), text.size());
+}
+
+void do_pubkey(Context &ctx)
+{
+	std::istream &in = ctx.in ? *ctx.in : std::cin;
+	std::string text((std::istreambuf_iterator<char>(in)),
+			 std::istreambuf_iterator<char>());
+	PrivateKey sk;
+	const bool ok = decode_private_key(text, sk);
+
+	sodium_memzero(text.data(), text.size());
+	if (!ok)
+		throw UsageError(std::string("pubkey: standard input: ") +
+				 KEY_FORMAT_ERROR);
+	ctx.out << key_to_base64(public_key(sk)) << "\n";
+}
+
+void do_users(Context &ctx, bool json)
+{
+	auto users = kernel("users", [&] { return ctx.client().users(); });
+
+	std::sort(users.begin(), users.end(),
+		  [](const User &a, const User &b) { return a.name < b.name; });
+	if (json)
+		print_json(ctx, users_json(users));
+	else
+		ctx.out << users_text(users);
+}
+
+void do_knock_ports(Context &ctx, bool json)
+{
+	auto ports = kernel("knock-ports", [&] { return ctx.client().knock_ports(); });
+
+	std::sort(ports.begin(), ports.end(), [](const Service &a, const Service &b) {
+		return std::tie(a.proto, a.port) < std::tie(b.proto, b.port);
+	});
+	if (json)
+		print_json(ctx, knock_ports_json(ports));
+	else
+		ctx.out << knock_ports_text(ports);
 }
 
 } // namespace knockctl

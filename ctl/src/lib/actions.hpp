@@ -23,9 +23,19 @@ void do_set_udp_idle(Context &ctx, const std::string &duration);
 void do_set_max_grants(Context &ctx, const std::string &count);
 void do_grant(Context &ctx, const std::string &src, const std::string &service,
 	      const std::string &duration, bool once);
+// With @kill, also end the matching local TCP sessions (sock_diag.hpp) and
+// print how many; a revoke that finds no grant is then not an error.
 void do_revoke(Context &ctx, const std::string &src,
-	       const std::optional<std::string> &service);
+	       const std::optional<std::string> &service, bool kill = false);
 void do_grants(Context &ctx, bool json);
 void do_flush(Context &ctx);
+
+// Prints a new private key, or writes it to @out_file (0600, never
+// overwriting) when given.
+void do_genkey(Context &ctx, const std::optional<std::string> &out_file);
+// Reads a private key on stdin (ctx.in), prints its public key.
+void do_pubkey(Context &ctx);
+void do_users(Context &ctx, bool json);
+void do_knock_ports(Context &ctx, bool json);
 
 } // namespace knockctl

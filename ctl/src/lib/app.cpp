@@ -8,6 +8,56 @@
 
 namespace knockctl {
 
+namespace {
+
+// CLI11 ends the footer without a newline.
+std::string with_newline(std::string text)
+{
+	if (!text.empty() && text.back() != '\n')
+		text += '\n';
+	return text;
+}
+
+// A command group ("guard", "set", or knockctl itself) given without one
+// of its subcommands. CLI11's require_subcommand would hide an unknown
+// word behind "A subcommand is required"; this keeps "unexpected argument:
+// frob".
+void check_complete(const CLI::App &app)
+{
+	const CLI::App *cur = &app;
+	std::string path;
+
+	while (!cur->get_subcommands().empty()) {
+		cur = cur->get_subcommands().front();
+		path += (path.empty() ? "" : " ") + cur->get_name();
+	}
+	auto all = cur->get_subcommands([](const CLI::App *) { return true; });
+	if (all.empty())
+		return;
+	if (path.empty())
+		throw UsageError("missing command (see knockctl --help)");
+
+	std::string names;
+	for (const CLI::App *sub : all)
+		names += (names.empty() ? "" : ", ") + sub->get_name();
+	throw UsageError(path + ": missing subcommand (" + names + ")");
+}
+
+// One command per invocation: "knockctl status flush" or "guard add tcp/22
+// del tcp/22" must not run two commands.
+void limit_to_one_subcommand(CLI::App &app)
+{
+	auto subs = app.get_subcommands([](CLI::App *) { return true; });
+
+	if (subs.empty())
+		return;
+	app.require_subcommand(0, 1);
+	for (CLI::App *sub : subs)
+		limit_to_one_subcommand(*sub);
+}
+
+} // namespace
+
 void build_app(CLI::App &app, Context &ctx, const Registrar &registrar)
 {
 	app.name("knockctl");
@@ -15,8 +65,8 @@ void build_app(CLI::App &app, Context &ctx, const Registrar &registrar)
 			"services, grant and revoke access, read state.");
 	app.footer("Exit codes: 0 ok, 1 error (the kernel refused), 2 usage, "
 		   "3 module not loaded or no permission.");
-	app.require_subcommand(1);
 	registrar(app, ctx);
+	limit_to_one_subcommand(app);
 }
 
 int run(Context &ctx, int argc, const char *const *argv,
@@ -27,12 +77,26 @@ int run(Context &ctx, int argc, const char *const *argv,
 	try {
 		build_app(app, ctx, registrar);
 		app.parse(argc, argv);
+		check_complete(app);
 	} catch (const CLI::CallForHelp &) {
-		ctx.out << app.help();
+		ctx.out << with_newline(app.help());
 		return EXIT_OK;
 	} catch (const CLI::CallForAllHelp &) {
-		ctx.out << app.help("", CLI::AppFormatMode::All);
+		ctx.out << with_newline(app.help("", CLI::AppFormatMode::All));
 		return EXIT_OK;
+	} catch (const CLI::ExtrasError &e) {
+		// CLI11 lists extras of a subcommand in reverse; say it in order.
+		std::vector<std::string> extras = app.remaining(true);
+		std::string list;
+
+		for (const std::string &x : extras)
+			list += (list.empty() ? "" : " ") + x;
+		if (list.empty())
+			ctx.err << "knockctl: " << e.what() << "\n";
+		else
+			ctx.err << "knockctl: unexpected argument"
+				<< (extras.size() > 1 ? "s: " : ": ") << list << "\n";
+		return EXIT_USAGE;
 	} catch (const CLI::ParseError &e) {
 		if (e.get_exit_code() == 0)
 			return EXIT_OK;

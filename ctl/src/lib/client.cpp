@@ -3,6 +3,7 @@
 
 #include "codec.hpp"
 #include "errors.hpp"
+#include "txn_codec.hpp"
 
 namespace knockctl {
 
@@ -61,6 +62,64 @@ std::vector<Grant> Client::grants()
 void Client::flush()
 {
 	t_.exchange(build_flush(t_.family()).get());
+}
+
+void Client::txn_begin(const TxnParams &params)
+{
+	t_.exchange(build_txn_begin(t_.family(), params).get());
+}
+
+void Client::txn_add_guard(const Service &svc)
+{
+	t_.exchange(build_txn_add_guard(t_.family(), svc).get());
+}
+
+void Client::txn_add_knock_port(const Service &svc)
+{
+	t_.exchange(build_txn_add_knock_port(t_.family(), svc).get());
+}
+
+void Client::txn_add_user(const User &user, const UserKeys &keys)
+{
+	MsgPtr msg = build_txn_add_user(t_.family(), user, keys);
+	nlmsghdr *h = nlmsg_hdr(msg.get());
+
+	try {
+		t_.exchange(msg.get());
+	} catch (...) {
+		sodium_memzero(nlmsg_data(h), std::size_t(nlmsg_datalen(h)));
+		throw;
+	}
+	// The message carried the user's keys.
+	sodium_memzero(nlmsg_data(h), std::size_t(nlmsg_datalen(h)));
+}
+
+void Client::txn_commit()
+{
+	t_.exchange(build_txn_commit(t_.family()).get());
+}
+
+void Client::txn_abort()
+{
+	t_.exchange(build_txn_abort(t_.family()).get());
+}
+
+std::vector<User> Client::users()
+{
+	std::vector<User> out;
+
+	for (const MsgPtr &m : t_.exchange(build_get_users(t_.family()).get()))
+		out.push_back(parse_user(nlmsg_hdr(m.get())));
+	return out;
+}
+
+std::vector<Service> Client::knock_ports()
+{
+	std::vector<Service> out;
+
+	for (const MsgPtr &m : t_.exchange(build_get_knock_ports(t_.family()).get()))
+		out.push_back(parse_knock_port(nlmsg_hdr(m.get())));
+	return out;
 }
 
 } // namespace knockctl

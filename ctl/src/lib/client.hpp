@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "derive.hpp"
 #include "model.hpp"
 #include "transport.hpp"
 
@@ -23,6 +24,16 @@ public:
 	void del_grant(const Revoke &revoke);
 	std::vector<Grant> grants();
 	void flush();
+
+	// Staged apply; every call goes over the same transport (socket).
+	void txn_begin(const TxnParams &params);
+	void txn_add_guard(const Service &svc);
+	void txn_add_knock_port(const Service &svc);
+	void txn_add_user(const User &user, const UserKeys &keys);
+	void txn_commit();
+	void txn_abort();
+	std::vector<User> users();
+	std::vector<Service> knock_ports();
 
 private:
 	Transport &t_;

@@ -39,6 +39,12 @@ struct Policies {
 		top[NFKNOCK_A_STATS].type = NLA_NESTED;
 		top[NFKNOCK_A_SERVICE].type = NLA_NESTED;
 		top[NFKNOCK_A_GRANT].type = NLA_NESTED;
+		top[NFKNOCK_A_SKEW_MS].type = NLA_U32;
+		top[NFKNOCK_A_KNOCK_PACKETS].type = NLA_U8;
+		top[NFKNOCK_A_KNOCK_PORT].type = NLA_NESTED;
+		top[NFKNOCK_A_USER].type = NLA_NESTED;
+		top[NFKNOCK_A_USERS_COUNT].type = NLA_U32;
+		top[NFKNOCK_A_KNOCK_PORTS_COUNT].type = NLA_U32;
 
 		svc[NFKNOCK_SVC_A_PROTO].type = NLA_U8;
 		svc[NFKNOCK_SVC_A_PORT].type = NLA_U16;
@@ -51,6 +57,9 @@ struct Policies {
 		grant[NFKNOCK_GRANT_A_PORT].type = NLA_U16;
 		grant[NFKNOCK_GRANT_A_TIMEOUT_MS].type = NLA_U32;
 		grant[NFKNOCK_GRANT_A_FLAGS].type = NLA_U32;
+		grant[NFKNOCK_GRANT_A_USER_FPR].type = NLA_UNSPEC;
+		grant[NFKNOCK_GRANT_A_USER_FPR].minlen = 8;
+		grant[NFKNOCK_GRANT_A_USER_FPR].maxlen = 8;
 
 		for (int i = NFKNOCK_STAT_A_GUARDED; i <= NFKNOCK_STAT_A_MAX; i++)
 			stats[i].type = NLA_U64;
@@ -73,8 +82,8 @@ void check(int err, const char *what)
 }
 
 template <std::size_t N>
-void parse_top(const nlmsghdr *nlh, std::array<nlattr *, N> &tb,
-	       const std::array<nla_policy, N> &policy)
+void parse_top_with(const nlmsghdr *nlh, std::array<nlattr *, N> &tb,
+		    const std::array<nla_policy, N> &policy)
 {
 	auto *h = const_cast<nlmsghdr *>(nlh);	// libnl is not const-correct
 
@@ -85,14 +94,16 @@ void parse_top(const nlmsghdr *nlh, std::array<nlattr *, N> &tb,
 		throw ProtocolError("bad attribute");
 }
 
-template <std::size_t N>
-void parse_nest(nlattr *nest, std::array<nlattr *, N> &tb,
-		const std::array<nla_policy, N> &policy, const char *name)
+uint8_t get_u8(nlattr *a, uint8_t dflt = 0) { return a ? nla_get_u8(a) : dflt; }
+uint32_t get_u32(nlattr *a, uint32_t dflt = 0) { return a ? nla_get_u32(a) : dflt; }
+uint64_t get_u64(nlattr *a) { return a ? nla_get_u64(a) : 0; }
+
+void parse_top(const nlmsghdr *nlh, TopTable &tb)
 {
-	if (nla_parse_nested(tb.data(), int(N - 1), nest,
-			     const_cast<nla_policy *>(policy.data())) < 0)
-		throw ProtocolError(std::string("bad attribute in ") + name);
+	parse_top_with(nlh, tb, policies().top);
 }
+
+} // namespace
 
 nlattr *need(nlattr *attr, const char *name)
 {
@@ -101,9 +112,10 @@ nlattr *need(nlattr *attr, const char *name)
 	return attr;
 }
 
-uint8_t get_u8(nlattr *a, uint8_t dflt = 0) { return a ? nla_get_u8(a) : dflt; }
-uint32_t get_u32(nlattr *a, uint32_t dflt = 0) { return a ? nla_get_u32(a) : dflt; }
-uint64_t get_u64(nlattr *a) { return a ? nla_get_u64(a) : 0; }
+void parse_top_attrs(const nlmsghdr *nlh, TopTable &tb)
+{
+	parse_top(nlh, tb);
+}
 
 Service service_from_nest(nlattr *nest)
 {
@@ -117,6 +129,8 @@ Service service_from_nest(nlattr *nest)
 			       nla_get_u16(tb[NFKNOCK_SVC_A_PORT_END]) : svc.port;
 	return svc;
 }
+
+namespace {
 
 Address address_from_attr(nlattr *attr)
 {
@@ -140,10 +154,12 @@ void grant_nest(const nlmsghdr *nlh, GrantTable &gtb)
 {
 	std::array<nlattr *, NFKNOCK_A_MAX + 1> tb{};
 
-	parse_top(nlh, tb, policies().top);
+	parse_top(nlh, tb);
 	parse_nest(need(tb[NFKNOCK_A_GRANT], "grant"), gtb, policies().grant,
 		   "grant");
 }
+
+} // namespace
 
 nlattr *nest_start(nl_msg *msg, int type)
 {
@@ -155,7 +171,10 @@ nlattr *nest_start(nl_msg *msg, int type)
 	return nest;
 }
 
-} // namespace
+void put_check(int err, const char *what)
+{
+	check(err, what);
+}
 
 MsgPtr build_request(int family, uint8_t cmd, bool dump)
 {
@@ -190,6 +209,10 @@ void encode_grant(nl_msg *msg, const Grant &g)
 	check(nla_put_u32(msg, NFKNOCK_GRANT_A_TIMEOUT_MS, g.timeout_ms), "grant");
 	if (g.flags)
 		check(nla_put_u32(msg, NFKNOCK_GRANT_A_FLAGS, g.flags), "grant");
+	// Output only; never in a request (a request's user_fpr is zero).
+	if (g.user_fpr != decltype(g.user_fpr){})
+		check(nla_put(msg, NFKNOCK_GRANT_A_USER_FPR, int(g.user_fpr.size()),
+			      g.user_fpr.data()), "grant");
 	nla_nest_end(msg, nest);
 }
 
@@ -202,6 +225,11 @@ void encode_status(nl_msg *msg, const Status &s)
 	check(nla_put_u32(msg, NFKNOCK_A_GRANTS_MAX, s.grants_max), "status");
 	check(nla_put_u32(msg, NFKNOCK_A_GRANTS_COUNT, s.grants_count), "status");
 	check(nla_put_u32(msg, NFKNOCK_A_GUARDS_COUNT, s.guards_count), "status");
+	check(nla_put_u32(msg, NFKNOCK_A_SKEW_MS, s.skew_ms), "status");
+	check(nla_put_u8(msg, NFKNOCK_A_KNOCK_PACKETS, s.knock_packets), "status");
+	check(nla_put_u32(msg, NFKNOCK_A_USERS_COUNT, s.users_count), "status");
+	check(nla_put_u32(msg, NFKNOCK_A_KNOCK_PORTS_COUNT, s.knock_ports_count),
+	      "status");
 
 	nlattr *nest = nest_start(msg, NFKNOCK_A_STATS);
 	const std::pair<int, uint64_t> counters[] = {
@@ -213,6 +241,13 @@ void encode_status(nl_msg *msg, const Status &s)
 		{NFKNOCK_STAT_A_GRANTS_ADDED, s.stats.grants_added},
 		{NFKNOCK_STAT_A_GRANTS_EXPIRED, s.stats.grants_expired},
 		{NFKNOCK_STAT_A_GRANTS_FULL, s.stats.grants_full},
+		{NFKNOCK_STAT_A_KNOCKS_ACCEPTED, s.knocks.accepted},
+		{NFKNOCK_STAT_A_KNOCKS_UNKNOWN, s.knocks.unknown},
+		{NFKNOCK_STAT_A_KNOCKS_BAD_AUTH, s.knocks.bad_auth},
+		{NFKNOCK_STAT_A_KNOCKS_STALE, s.knocks.stale},
+		{NFKNOCK_STAT_A_KNOCKS_REPLAY, s.knocks.replay},
+		{NFKNOCK_STAT_A_KNOCKS_NOT_ALLOWED, s.knocks.not_allowed},
+		{NFKNOCK_STAT_A_KNOCKS_MALFORMED, s.knocks.malformed},
 	};
 	for (const auto &[type, value] : counters)
 		check(nla_put_u64(msg, type, value), "stats");
@@ -311,7 +346,7 @@ Status parse_status(const nlmsghdr *nlh)
 	std::array<nlattr *, NFKNOCK_A_MAX + 1> tb{};
 	Status s;
 
-	parse_top(nlh, tb, policies().top);
+	parse_top(nlh, tb);
 	s.api_version = get_u32(need(tb[NFKNOCK_A_API_VERSION], "api version"));
 	s.hooked = get_u8(tb[NFKNOCK_A_HOOKED]) != 0;
 	s.guard_action = get_u8(tb[NFKNOCK_A_GUARD_ACTION]);
@@ -319,6 +354,10 @@ Status parse_status(const nlmsghdr *nlh)
 	s.grants_max = get_u32(tb[NFKNOCK_A_GRANTS_MAX]);
 	s.grants_count = get_u32(tb[NFKNOCK_A_GRANTS_COUNT]);
 	s.guards_count = get_u32(tb[NFKNOCK_A_GUARDS_COUNT]);
+	s.skew_ms = get_u32(tb[NFKNOCK_A_SKEW_MS]);
+	s.knock_packets = get_u8(tb[NFKNOCK_A_KNOCK_PACKETS]);
+	s.users_count = get_u32(tb[NFKNOCK_A_USERS_COUNT]);
+	s.knock_ports_count = get_u32(tb[NFKNOCK_A_KNOCK_PORTS_COUNT]);
 
 	if (tb[NFKNOCK_A_STATS]) {
 		std::array<nlattr *, NFKNOCK_STAT_A_MAX + 1> st{};
@@ -332,6 +371,13 @@ Status parse_status(const nlmsghdr *nlh)
 		s.stats.grants_added = get_u64(st[NFKNOCK_STAT_A_GRANTS_ADDED]);
 		s.stats.grants_expired = get_u64(st[NFKNOCK_STAT_A_GRANTS_EXPIRED]);
 		s.stats.grants_full = get_u64(st[NFKNOCK_STAT_A_GRANTS_FULL]);
+		s.knocks.accepted = get_u64(st[NFKNOCK_STAT_A_KNOCKS_ACCEPTED]);
+		s.knocks.unknown = get_u64(st[NFKNOCK_STAT_A_KNOCKS_UNKNOWN]);
+		s.knocks.bad_auth = get_u64(st[NFKNOCK_STAT_A_KNOCKS_BAD_AUTH]);
+		s.knocks.stale = get_u64(st[NFKNOCK_STAT_A_KNOCKS_STALE]);
+		s.knocks.replay = get_u64(st[NFKNOCK_STAT_A_KNOCKS_REPLAY]);
+		s.knocks.not_allowed = get_u64(st[NFKNOCK_STAT_A_KNOCKS_NOT_ALLOWED]);
+		s.knocks.malformed = get_u64(st[NFKNOCK_STAT_A_KNOCKS_MALFORMED]);
 	}
 	return s;
 }
@@ -341,7 +387,7 @@ Params parse_set_params(const nlmsghdr *nlh)
 	std::array<nlattr *, NFKNOCK_A_MAX + 1> tb{};
 	Params p;
 
-	parse_top(nlh, tb, policies().top);
+	parse_top(nlh, tb);
 	if (tb[NFKNOCK_A_GUARD_ACTION])
 		p.guard_action = nla_get_u8(tb[NFKNOCK_A_GUARD_ACTION]);
 	if (tb[NFKNOCK_A_UDP_IDLE_MS])
@@ -355,7 +401,7 @@ Service parse_guard(const nlmsghdr *nlh)
 {
 	std::array<nlattr *, NFKNOCK_A_MAX + 1> tb{};
 
-	parse_top(nlh, tb, policies().top);
+	parse_top(nlh, tb);
 	return service_from_nest(need(tb[NFKNOCK_A_SERVICE], "service"));
 }
 
@@ -370,6 +416,9 @@ Grant parse_grant(const nlmsghdr *nlh)
 	g.port = nla_get_u16(need(gtb[NFKNOCK_GRANT_A_PORT], "grant port"));
 	g.timeout_ms = get_u32(gtb[NFKNOCK_GRANT_A_TIMEOUT_MS]);
 	g.flags = get_u32(gtb[NFKNOCK_GRANT_A_FLAGS]);
+	if (gtb[NFKNOCK_GRANT_A_USER_FPR])
+		std::memcpy(g.user_fpr.data(), nla_data(gtb[NFKNOCK_GRANT_A_USER_FPR]),
+			    g.user_fpr.size());
 	return g;
 }
 

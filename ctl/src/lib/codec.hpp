@@ -10,11 +10,15 @@
 //          play the kernel.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <string>
 
 #include <linux/nfknock.h>
+#include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include "errors.hpp"
 #include "model.hpp"
 #include "netlink.hpp"
 
@@ -35,7 +39,8 @@ MsgPtr build_flush(int family);
 
 // NFKNOCK_A_SERVICE nest (PROTO, PORT, PORT_END).
 void encode_service(nl_msg *msg, const Service &svc);
-// NFKNOCK_A_GRANT nest (ADDR, PROTO, PORT, TIMEOUT_MS, FLAGS if nonzero).
+// NFKNOCK_A_GRANT nest (ADDR, PROTO, PORT, TIMEOUT_MS, FLAGS and USER_FPR
+// if nonzero).
 void encode_grant(nl_msg *msg, const Grant &grant);
 // GET_STATUS reply attributes, stats nest included.
 void encode_status(nl_msg *msg, const Status &status);
@@ -50,5 +55,31 @@ Service parse_guard(const nlmsghdr *nlh);
 // ADD_GRANT request or GET_GRANTS entry.
 Grant parse_grant(const nlmsghdr *nlh);
 Revoke parse_del_grant(const nlmsghdr *nlh);
+
+// Building blocks shared with txn_codec.cpp.
+using TopTable = std::array<nlattr *, NFKNOCK_A_MAX + 1>;
+// Top-level attributes of a genl message (ProtocolError if malformed).
+void parse_top_attrs(const nlmsghdr *nlh, TopTable &tb);
+// Nest of a known type, parsed with @policy; unknown types are skipped.
+template <std::size_t N>
+void parse_nest(nlattr *nest, std::array<nlattr *, N> &tb,
+		const std::array<nla_policy, N> &policy, const char *name);
+// @attr, or ProtocolError "missing <name>".
+nlattr *need(nlattr *attr, const char *name);
+// NFKNOCK_SVC_A_* of a SERVICE / KNOCK_PORT nest.
+Service service_from_nest(nlattr *nest);
+// nla_nest_start with NLA_F_NESTED (the kernel validates strictly).
+nlattr *nest_start(nl_msg *msg, int type);
+// A failed nla_put*: bad_alloc or Error naming @what.
+void put_check(int err, const char *what);
+
+template <std::size_t N>
+void parse_nest(nlattr *nest, std::array<nlattr *, N> &tb,
+		const std::array<nla_policy, N> &policy, const char *name)
+{
+	if (nla_parse_nested(tb.data(), int(N - 1), nest,
+			     const_cast<nla_policy *>(policy.data())) < 0)
+		throw ProtocolError(std::string("bad attribute in ") + name);
+}
 
 } // namespace knockctl

@@ -3,9 +3,14 @@
 // to the module. Tests build one with string streams and a fake transport.
 #pragma once
 
+#include <sys/socket.h>
+
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "client.hpp"
 #include "transport.hpp"
@@ -25,6 +30,19 @@ public:
 
 	std::ostream &out;
 	std::ostream &err;
+
+	// What tests replace; left empty, the real thing is used.
+	// Standard input (pubkey); null: std::cin.
+	std::istream *in = nullptr;
+	// Send one UDP datagram to @to (knock).
+	std::function<void(const sockaddr_storage &to, socklen_t len,
+			   const std::vector<uint8_t> &datagram)> send_udp;
+	// End local TCP sessions from @remote, to local @port if given
+	// (revoke --kill); returns how many were ended.
+	std::function<unsigned(const Address &remote,
+			       std::optional<uint16_t> port)> kill_sessions;
+	// Unix time in milliseconds (knock).
+	std::function<uint64_t()> now_ms;
 
 private:
 	TransportFactory factory_;

@@ -154,46 +154,41 @@ std::string extack_message(const nlmsghdr *nlh)
 	return {};
 }
 
-void GenlTransport::connect()
+GenlSocket::GenlSocket(bool capped)
 {
 	SockPtr sock(nl_socket_alloc());
 
 	if (!sock)
 		throw std::bad_alloc();
-	int err = genl_connect(sock.get());
+	const int err = genl_connect(sock.get());
 	if (err < 0)
 		throw Error(std::string("cannot open generic netlink socket: ") +
 			    nl_geterror(err));
 
-	// Ask for extack messages, and for errors without the echoed request.
+	// Ask for extack messages (best effort: kernels before 4.12 lack it).
 	const int one = 1;
 	const int fd = nl_socket_get_fd(sock.get());
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (capped)
+		setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	nl_socket_enable_msg_peek(sock.get());
-
-	err = genl_ctrl_resolve(sock.get(), NFKNOCK_GENL_NAME);
-	if (err == -NLE_OBJ_NOTFOUND)
-		throw ModuleMissing();
-	if (err < 0)
-		throw Error(std::string("cannot resolve generic netlink family "
-					NFKNOCK_GENL_NAME ": ") + nl_geterror(err));
-	family_ = err;
 	sock_ = std::move(sock);
 }
 
-int GenlTransport::family()
+int GenlSocket::resolve(const char *name)
 {
-	if (!sock_)
-		connect();
-	return family_;
+	const int err = genl_ctrl_resolve(sock_.get(), name);
+
+	if (err == -NLE_OBJ_NOTFOUND)
+		return -1;
+	if (err < 0)
+		throw Error(std::string("cannot resolve generic netlink family ") +
+			    name + ": " + nl_geterror(err));
+	return err;
 }
 
-std::vector<MsgPtr> GenlTransport::exchange(nl_msg *request)
+std::vector<MsgPtr> GenlSocket::exchange(nl_msg *request)
 {
-	if (!sock_)
-		connect();
-
 	CbPtr cb(nl_cb_alloc(NL_CB_DEFAULT));
 	if (!cb)
 		throw std::bad_alloc();
@@ -221,6 +216,26 @@ std::vector<MsgPtr> GenlTransport::exchange(nl_msg *request)
 	if (ex.err)
 		throw KernelError(ex.err, ex.extack);
 	return std::move(ex.replies);
+}
+
+int GenlTransport::family()
+{
+	if (!sock_) {
+		auto sock = std::make_unique<GenlSocket>();
+		const int id = sock->resolve(NFKNOCK_GENL_NAME);
+
+		if (id < 0)
+			throw ModuleMissing();
+		family_ = id;
+		sock_ = std::move(sock);
+	}
+	return family_;
+}
+
+std::vector<MsgPtr> GenlTransport::exchange(nl_msg *request)
+{
+	family();
+	return sock_->exchange(request);
 }
 
 } // namespace knockctl

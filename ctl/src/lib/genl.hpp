@@ -3,6 +3,7 @@
 // extended acks on, kernel errors turned into KernelError with the extack.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "transport.hpp"
@@ -11,17 +12,31 @@ struct nlmsgerr;
 
 namespace knockctl {
 
+// A connected generic netlink socket with extended acks switched on.
+class GenlSocket {
+public:
+	// @capped: ask for error replies without the echoed request
+	// (NETLINK_CAP_ACK); the extack parser handles both forms.
+	explicit GenlSocket(bool capped = true);
+
+	// Family id, or -1 when no such family is registered.
+	int resolve(const char *name);
+
+	// See Transport::exchange.
+	std::vector<MsgPtr> exchange(nl_msg *request);
+
+private:
+	SockPtr sock_;
+};
+
+// Transport to the nfknock module; connects and resolves on first use.
 class GenlTransport : public Transport {
 public:
-	GenlTransport() = default;
-
 	int family() override;
 	std::vector<MsgPtr> exchange(nl_msg *request) override;
 
 private:
-	void connect();
-
-	SockPtr sock_;
+	std::unique_ptr<GenlSocket> sock_;
 	int family_ = -1;
 };
 

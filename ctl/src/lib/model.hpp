@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 #include <sys/socket.h>
 
 namespace knockctl {
@@ -42,6 +44,19 @@ struct Stats {
 	bool operator==(const Stats &) const = default;
 };
 
+// Knock verdicts (NFKNOCK_STAT_A_KNOCKS_*).
+struct KnockStats {
+	uint64_t accepted = 0;
+	uint64_t unknown = 0;
+	uint64_t bad_auth = 0;
+	uint64_t stale = 0;
+	uint64_t replay = 0;
+	uint64_t not_allowed = 0;
+	uint64_t malformed = 0;
+
+	bool operator==(const KnockStats &) const = default;
+};
+
 struct Status {
 	uint32_t api_version = 0;
 	bool hooked = false;
@@ -50,7 +65,12 @@ struct Status {
 	uint32_t grants_max = 0;
 	uint32_t grants_count = 0;
 	uint32_t guards_count = 0;
+	uint32_t skew_ms = 0;
+	uint8_t knock_packets = 0;	// enum nfknock_knock_packets
+	uint32_t users_count = 0;
+	uint32_t knock_ports_count = 0;
 	Stats stats;
+	KnockStats knocks;
 
 	bool operator==(const Status &) const = default;
 };
@@ -73,6 +93,9 @@ struct Grant {
 	uint16_t port = 0;
 	uint32_t timeout_ms = 0;
 	uint32_t flags = 0;	// NFKNOCK_GRANT_F_*
+	// GET_GRANTS only: fingerprint of the user whose knock made the grant;
+	// all zero for a grant made by an administrator.
+	std::array<uint8_t, 8> user_fpr{};
 
 	bool operator==(const Grant &) const = default;
 };
@@ -83,6 +106,41 @@ struct Revoke {
 	std::optional<Service> service;	// single port (port_end == port)
 
 	bool operator==(const Revoke &) const = default;
+};
+
+// A source prefix of a knock user: address with no host bits, length.
+struct Prefix {
+	Address addr;
+	uint8_t len = 0;
+
+	bool operator==(const Prefix &) const = default;
+};
+
+// A knock user as loaded (TXN_ADD) and dumped (GET_USERS). Keys are not
+// here: they are write-only (see derive.hpp UserKeys).
+struct User {
+	std::string name;
+	std::array<uint8_t, 8> fpr{};
+	std::vector<Service> allow;
+	std::vector<Prefix> sources;
+	uint32_t max_duration_s = 0;
+	uint64_t expires_s = 0;		// unix seconds, 0 = never
+	uint32_t flags = 0;		// NFKNOCK_USER_F_*
+	uint64_t last_ts_ms = 0;	// GET_USERS only
+	uint64_t knocks = 0;		// GET_USERS only
+
+	bool operator==(const User &) const = default;
+};
+
+// TXN_BEGIN parameters: only the fields that are set are sent.
+struct TxnParams {
+	std::optional<uint8_t> guard_action;
+	std::optional<uint32_t> udp_idle_ms;
+	std::optional<uint32_t> grants_max;
+	std::optional<uint32_t> skew_ms;
+	std::optional<uint8_t> knock_packets;
+
+	bool operator==(const TxnParams &) const = default;
 };
 
 } // namespace knockctl

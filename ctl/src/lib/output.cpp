@@ -4,8 +4,10 @@
 #include <linux/nfknock.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "address.hpp"
+#include "config.hpp"
 #include "duration.hpp"
 #include "service.hpp"
 
@@ -29,7 +31,151 @@ Service grant_service(const Grant &g)
 	return Service{g.proto, g.port, g.port};
 }
 
+
+std::string fpr_hex(const std::array<uint8_t, 8> &fpr)
+{
+	static const char digits[] = "0123456789abcdef";
+	std::string out;
+
+	for (uint8_t b : fpr) {
+		out += digits[b >> 4];
+		out += digits[b & 15];
+	}
+	return out;
+}
+
+bool is_admin(const std::array<uint8_t, 8> &fpr)
+{
+	return fpr == std::array<uint8_t, 8>{};
+}
+
+std::string services_text(const std::vector<Service> &list)
+{
+	std::string out;
+
+	for (const Service &s : list)
+		out += (out.empty() ? "" : ",") + format_service(s);
+	return out;
+}
+
+std::string prefixes_text(const std::vector<Prefix> &list)
+{
+	std::string out;
+
+	for (const Prefix &p : list)
+		out += (out.empty() ? "" : ",") + format_prefix(p);
+	return out;
+}
+
+// "2026-11-25T15:00:00.123Z"
+std::string format_unix_ms(uint64_t ms)
+{
+	const std::string s = format_rfc3339(ms / 1000);
+	char frac[8];
+
+	std::snprintf(frac, sizeof(frac), ".%03u", unsigned(ms % 1000));
+	return s.substr(0, s.size() - 1) + frac + "Z";
+}
+
 } // namespace
+
+std::string grant_user(const std::array<uint8_t, 8> &fpr)
+{
+	return is_admin(fpr) ? "admin" : fpr_hex(fpr);
+}
+
+std::string knock_packets_name(uint8_t value)
+{
+	switch (value) {
+	case NFKNOCK_KNOCK_PASS:
+		return "pass";
+	case NFKNOCK_KNOCK_DROP:
+		return "drop";
+	default:
+		return "unknown-" + std::to_string(value);
+	}
+}
+
+nlohmann::json users_json(const std::vector<User> &users)
+{
+	nlohmann::json out = nlohmann::json::array();
+
+	for (const User &u : users) {
+		nlohmann::json allow = nlohmann::json::array();
+		nlohmann::json sources = nlohmann::json::array();
+
+		for (const Service &s : u.allow)
+			allow.push_back(format_service(s));
+		for (const Prefix &p : u.sources)
+			sources.push_back(format_prefix(p));
+		out.push_back({
+			{"name", u.name},
+			{"fingerprint", fpr_hex(u.fpr)},
+			{"allow", allow},
+			{"sources", sources},
+			{"max_duration_s", u.max_duration_s},
+			{"expires", u.expires_s ? nlohmann::json(format_rfc3339(u.expires_s)) :
+						  nlohmann::json(nullptr)},
+			{"expires_s", u.expires_s},
+			{"enabled", !(u.flags & NFKNOCK_USER_F_DISABLED)},
+			{"require_source_match",
+			 (u.flags & NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH) != 0},
+			{"last_ts_ms", u.last_ts_ms},
+			{"knocks", u.knocks},
+		});
+	}
+	return out;
+}
+
+nlohmann::json knock_ports_json(const std::vector<Service> &ports)
+{
+	nlohmann::json out = nlohmann::json::array();
+
+	for (const Service &p : ports)
+		out.push_back({
+			{"service", format_service(p)},
+			{"proto", proto_name(p.proto)},
+			{"port", p.port},
+		});
+	return out;
+}
+
+std::string users_text(const std::vector<User> &users)
+{
+	if (users.empty())
+		return "no users\n";
+
+	std::vector<std::vector<std::string>> rows{
+		{"NAME", "FINGERPRINT", "ALLOW", "SOURCES", "MAX", "EXPIRES",
+		 "FLAGS", "LAST KNOCK", "KNOCKS"}};
+	for (const User &u : users) {
+		std::string flags;
+
+		if (u.flags & NFKNOCK_USER_F_DISABLED)
+			flags = "disabled";
+		if (u.flags & NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH)
+			flags += (flags.empty() ? "" : ",") + std::string("source-match");
+		rows.push_back({u.name, fpr_hex(u.fpr), services_text(u.allow),
+				prefixes_text(u.sources),
+				format_duration_ms(uint64_t(u.max_duration_s) * 1000),
+				u.expires_s ? format_rfc3339(u.expires_s) : "never",
+				flags.empty() ? "-" : flags,
+				u.knocks ? format_unix_ms(u.last_ts_ms) : "-",
+				std::to_string(u.knocks)});
+	}
+	return table(rows);
+}
+
+std::string knock_ports_text(const std::vector<Service> &ports)
+{
+	if (ports.empty())
+		return "no knock ports\n";
+
+	std::vector<std::vector<std::string>> rows{{"KNOCK PORT"}};
+	for (const Service &p : ports)
+		rows.push_back({format_service(p)});
+	return table(rows);
+}
 
 std::string action_name(uint8_t action)
 {
@@ -53,6 +199,10 @@ nlohmann::json status_json(const Status &s)
 		{"grants_max", s.grants_max},
 		{"grants_count", s.grants_count},
 		{"guards_count", s.guards_count},
+		{"skew_ms", s.skew_ms},
+		{"knock_packets", knock_packets_name(s.knock_packets)},
+		{"users_count", s.users_count},
+		{"knock_ports_count", s.knock_ports_count},
 		{"stats", {
 			{"guarded", s.stats.guarded},
 			{"passed_grant", s.stats.passed_grant},
@@ -62,6 +212,13 @@ nlohmann::json status_json(const Status &s)
 			{"grants_added", s.stats.grants_added},
 			{"grants_expired", s.stats.grants_expired},
 			{"grants_full", s.stats.grants_full},
+			{"knocks_accepted", s.knocks.accepted},
+			{"knocks_unknown", s.knocks.unknown},
+			{"knocks_bad_auth", s.knocks.bad_auth},
+			{"knocks_stale", s.knocks.stale},
+			{"knocks_replay", s.knocks.replay},
+			{"knocks_not_allowed", s.knocks.not_allowed},
+			{"knocks_malformed", s.knocks.malformed},
 		}},
 	};
 }
@@ -94,6 +251,8 @@ nlohmann::json grants_json(const std::vector<Grant> &grants)
 			{"expires_ms", g.timeout_ms},
 			{"once", (g.flags & NFKNOCK_GRANT_F_ONCE) != 0},
 			{"used", (g.flags & NFKNOCK_GRANT_F_USED) != 0},
+			{"user", is_admin(g.user_fpr) ? nlohmann::json(nullptr) :
+							nlohmann::json(fpr_hex(g.user_fpr))},
 		});
 	return out;
 }
@@ -134,6 +293,10 @@ std::string status_text(const Status &s)
 		{"udp idle", format_duration_ms(s.udp_idle_ms)},
 		{"guards", n(s.guards_count)},
 		{"grants", n(s.grants_count) + " of " + n(s.grants_max)},
+		{"knock ports", n(s.knock_ports_count)},
+		{"users", n(s.users_count)},
+		{"skew", format_duration_ms(s.skew_ms)},
+		{"knock packets", knock_packets_name(s.knock_packets)},
 	}) + "stats:\n" + table({
 		{"  guarded", n(st.guarded)},
 		{"  passed by grant", n(st.passed_grant)},
@@ -143,6 +306,13 @@ std::string status_text(const Status &s)
 		{"  grants added", n(st.grants_added)},
 		{"  grants expired", n(st.grants_expired)},
 		{"  grants refused (full)", n(st.grants_full)},
+		{"  knocks accepted", n(s.knocks.accepted)},
+		{"  knocks unknown", n(s.knocks.unknown)},
+		{"  knocks bad auth", n(s.knocks.bad_auth)},
+		{"  knocks stale", n(s.knocks.stale)},
+		{"  knocks replayed", n(s.knocks.replay)},
+		{"  knocks not allowed", n(s.knocks.not_allowed)},
+		{"  knocks malformed", n(s.knocks.malformed)},
 	});
 }
 
@@ -164,12 +334,12 @@ std::string grants_text(const std::vector<Grant> &grants)
 		return "no grants\n";
 
 	std::vector<std::vector<std::string>> rows{
-		{"ADDRESS", "SERVICE", "LEFT", "FLAGS"}};
+		{"ADDRESS", "SERVICE", "LEFT", "FLAGS", "USER"}};
 	for (const Grant &g : grants)
 		rows.push_back({format_address(g.addr),
 				format_service(grant_service(g)),
 				format_duration_ms(g.timeout_ms),
-				grant_flags(g.flags)});
+				grant_flags(g.flags), grant_user(g.user_fpr)});
 	return table(rows);
 }
 

@@ -15,7 +15,16 @@ namespace knockctl {
 // "drop", "reset", or "unknown-N" for a value this version does not know.
 std::string action_name(uint8_t action);
 
+// "pass", "drop", or "unknown-N".
+std::string knock_packets_name(uint8_t value);
+
+// 16 hex characters of a grant's or user's fingerprint; "admin" for the
+// all-zero fingerprint of a grant made by an administrator.
+std::string grant_user(const std::array<uint8_t, 8> &fpr);
+
 nlohmann::json status_json(const Status &s);
+nlohmann::json users_json(const std::vector<User> &users);
+nlohmann::json knock_ports_json(const std::vector<Service> &ports);
 nlohmann::json guards_json(const std::vector<Service> &guards);
 nlohmann::json grants_json(const std::vector<Grant> &grants);
 
@@ -23,6 +32,8 @@ nlohmann::json grants_json(const std::vector<Grant> &grants);
 std::string status_text(const Status &s);
 std::string guards_text(const std::vector<Service> &guards);
 std::string grants_text(const std::vector<Grant> &grants);
+std::string users_text(const std::vector<User> &users);
+std::string knock_ports_text(const std::vector<Service> &ports);
 
 // Left-aligned columns separated by two spaces, no trailing blanks.
 std::string table(const std::vector<std::vector<std::string>> &rows);

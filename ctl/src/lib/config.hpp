@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// The server configuration (/etc/nfknock/nfknock.conf, TOML, docs/config.md).
+//
+// Two pure steps, no kernel involved, so tests and fuzzers call them:
+//   parse_config()  text -> ServerConfig, every syntax/type/range problem;
+//   load_config()   ServerConfig + a key-file loader -> what apply sends
+//                   (reads the server key, derives every user's keys).
+// Every problem is one line "FILE:LINE: FIELD: PROBLEM", e.g.
+//   nfknock.conf:14: user[1].allow[0]: tcp/70000: port out of range
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <linux/nfknock.h>
+
+#include "derive.hpp"
+#include "errors.hpp"
+#include "keys.hpp"
+#include "model.hpp"
+
+namespace knockctl {
+
+inline constexpr const char *DEFAULT_CONFIG = "/etc/nfknock/nfknock.conf";
+inline constexpr const char *DEFAULT_SERVER_KEY = "/etc/nfknock/server.key";
+inline constexpr const char *DEFAULT_KNOCK_PORT = "udp/62201";
+inline constexpr uint32_t DEFAULT_MAX_DURATION_S = 60;
+// At most this many problems are listed.
+inline constexpr std::size_t CONFIG_MAX_ERRORS = 20;
+
+struct ConfigUser {
+	std::string name;
+	PublicKey public_key{};
+	std::vector<Service> allow;
+	std::vector<Prefix> sources;
+	uint32_t max_duration_s = DEFAULT_MAX_DURATION_S;
+	uint64_t expires_s = 0;		// unix seconds, 0 = never
+	bool require_source_match = false;
+	bool enabled = true;
+	int line = 0;			// of the [[user]] table
+	int key_line = 0;		// of public_key
+};
+
+struct ServerConfig {
+	std::string private_key_file = DEFAULT_SERVER_KEY;
+	int key_file_line = 0;
+	std::vector<Service> knock_ports;
+	uint32_t skew_ms = NFKNOCK_SKEW_DEFAULT_MS;
+	uint8_t knock_packets = NFKNOCK_KNOCK_PASS;
+	uint8_t guard_action = NFKNOCK_ACTION_DROP;
+	uint32_t udp_idle_ms = NFKNOCK_UDP_IDLE_DEFAULT_MS;
+	uint32_t grants = NFKNOCK_GRANTS_DEFAULT;
+	std::vector<Service> guards;
+	std::vector<ConfigUser> users;
+};
+
+// Everything apply sends, in order: TXN_BEGIN params, guards, knock ports,
+// users with their derived keys.
+struct LoadedConfig {
+	TxnParams params;
+	std::vector<Service> guards;
+	std::vector<Service> knock_ports;
+	std::vector<std::pair<User, UserKeys>> users;
+};
+
+// Every problem found (one line each, without "knockctl: "). what() is all
+// of them (up to CONFIG_MAX_ERRORS, then "N more errors") joined so that
+// run() prints each on its own "knockctl: " line.
+class ConfigError : public Error {
+public:
+	explicit ConfigError(std::vector<std::string> problems);
+	const std::vector<std::string> &problems() const { return problems_; }
+
+private:
+	std::vector<std::string> problems_;
+};
+
+using KeyLoader = std::function<PrivateKey(const std::string &path)>;
+
+// @name is the file name used in messages. Throws ConfigError.
+ServerConfig parse_config(std::string_view text, const std::string &name);
+
+// Throws ConfigError (key file unusable, weak user key).
+LoadedConfig load_config(const ServerConfig &cfg, const std::string &name,
+			 const KeyLoader &load_key);
+
+// Read @path, parse, load. Throws Error if unreadable, else ConfigError.
+LoadedConfig load_config_file(const std::string &path, const KeyLoader &load_key);
+
+// "0.0.0.0/0", "2001:db8::/32", or an address alone (full length). Throws
+// UsageError "<text>: <problem>" (invalid address, invalid prefix length,
+// host bits set).
+Prefix parse_prefix(std::string_view text);
+std::string format_prefix(const Prefix &p);
+
+// RFC 3339 date-time with Z or an offset ("2027-01-01T00:00:00Z") or a date
+// ("2027-01-01", midnight UTC) -> unix seconds. Throws UsageError.
+uint64_t parse_rfc3339(std::string_view text);
+// "2027-01-01T00:00:00Z"
+std::string format_rfc3339(uint64_t unix_s);
+
+} // namespace knockctl

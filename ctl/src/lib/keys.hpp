@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// X25519 key pairs (DESIGN §3.1) in WireGuard's text form: standard base64
+// with padding, 44 characters. Private keys live in Secret<32> (wiped) and in
+// files that only their owner may read.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "secret.hpp"
+
+namespace knockctl {
+
+inline constexpr std::size_t KEY_LEN = 32;
+inline constexpr std::size_t KEY_B64_LEN = 44;
+
+using PublicKey = std::array<uint8_t, KEY_LEN>;
+using PrivateKey = Secret<KEY_LEN>;
+
+// A new random private key, clamped as X25519 (and wg genkey) expect.
+PrivateKey generate_private_key();
+
+// crypto_scalarmult_base.
+PublicKey public_key(const PrivateKey &sk);
+
+// 44 characters of base64 (no newline).
+std::string key_to_base64(const uint8_t *key);
+inline std::string key_to_base64(const PublicKey &k) { return key_to_base64(k.data()); }
+inline std::string key_to_base64(const PrivateKey &k) { return key_to_base64(k.data()); }
+
+// Exactly 44 base64 characters decoding to 32 bytes (surrounding blanks
+// ignored); nullopt otherwise.
+std::optional<PublicKey> decode_public_key(std::string_view text);
+bool decode_private_key(std::string_view text, PrivateKey &out);
+
+// "invalid key (expected 44 characters of base64)"
+inline constexpr const char *KEY_FORMAT_ERROR =
+	"invalid key (expected 44 characters of base64)";
+
+// Read the private key in @path. Refuses a file with any group or other
+// permission bit: "<path>: private key file is readable by group or others
+// (chmod 600)". Other failures name the path too. Throws Error.
+PrivateKey read_private_key_file(const std::string &path);
+
+// Write @key (base64 and a newline) to a new file @path, mode 0600,
+// O_CREAT|O_EXCL: an existing file is never overwritten. Throws Error.
+void write_private_key_file(const std::string &path, const PrivateKey &key);
+
+} // namespace knockctl

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// knockctl knock: the client side of single-packet knocks. Arguments and
+// the client profile are checked in full, then one UDP datagram is sent.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "context.hpp"
+
+namespace knockctl {
+
+inline constexpr const char *KNOCK_DEFAULT_FOR = "30s";
+
+struct KnockArgs {
+	std::string host;
+	std::optional<std::string> open;	// SERVICE
+	std::optional<std::string> close;	// SERVICE
+	std::string duration = KNOCK_DEFAULT_FOR;
+	bool once = false;
+	std::optional<std::string> address;
+	std::optional<std::string> port;	// udp/N
+	std::optional<std::string> server_key;	// base64
+	std::optional<std::string> key_file;
+	std::optional<std::string> profile;	// file
+	bool verbose = false;
+};
+
+void do_knock(Context &ctx, const KnockArgs &args);
+
+// "--for" text -> whole seconds 1..65535; UsageError naming the input.
+uint16_t parse_knock_duration(const std::string &text);
+
+} // namespace knockctl

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include "profile.hpp"
+
+#include <netinet/in.h>
+
+#include <toml++/toml.h>
+
+#include "config.hpp"
+#include "service.hpp"
+
+namespace knockctl {
+
+namespace {
+
+int line_of(const toml::node &n)
+{
+	return int(n.source().begin.line);
+}
+
+} // namespace
+
+std::vector<ServerProfile> parse_profile(std::string_view text,
+					 const std::string &name,
+					 const std::string &home)
+{
+	std::vector<std::string> problems;
+	std::vector<ServerProfile> out;
+	toml::table root;
+	const auto add = [&](int line, const std::string &field,
+			     const std::string &problem) {
+		problems.push_back(name + ":" + std::to_string(line) + ": " +
+				   (field.empty() ? "" : field + ": ") + problem);
+	};
+
+	try {
+		root = toml::parse(text, name);
+	} catch (const toml::parse_error &e) {
+		add(int(e.source().begin.line), "", std::string(e.description()));
+		throw ConfigError(problems);
+	}
+	for (auto &&[k, v] : root)
+		if (k.str() != "server")
+			add(line_of(v), std::string(k.str()), "unknown key");
+
+	const toml::node *servers = root.get("server");
+	const toml::array *arr = servers ? servers->as_array() : nullptr;
+	if (servers && !arr)
+		add(line_of(*servers), "server", "expected [[server]] tables");
+	for (std::size_t i = 0; arr && i < arr->size(); i++) {
+		const std::string field = "server[" + std::to_string(i) + "]";
+		const toml::table *t = (*arr)[i].as_table();
+		ServerProfile p;
+
+		if (!t) {
+			add(line_of((*arr)[i]), field, "expected a table");
+			continue;
+		}
+		p.knock_port = parse_service(DEFAULT_KNOCK_PORT, true);
+		for (auto &&[k, v] : *t) {
+			const std::string f = field + "." + std::string(k.str());
+			const auto *s = v.as_string();
+
+			if (k.str() != "name" && k.str() != "address" &&
+			    k.str() != "public_key" && k.str() != "knock_port" &&
+			    k.str() != "key_file" && k.str() != "service") {
+				add(line_of(v), f, "unknown key");
+				continue;
+			}
+			if (!s) {
+				add(line_of(v), f, "expected a string");
+				continue;
+			}
+			const std::string &val = s->get();
+			try {
+				if (k.str() == "name") {
+					p.name = val;
+				} else if (k.str() == "address") {
+					p.address = val;
+				} else if (k.str() == "public_key") {
+					p.public_key = decode_public_key(val);
+					if (!p.public_key)
+						add(line_of(v), f, KEY_FORMAT_ERROR);
+				} else if (k.str() == "knock_port") {
+					p.knock_port = parse_service(val, true);
+					if (p.knock_port.proto != IPPROTO_UDP)
+						add(line_of(v), f,
+						    val + ": a knock port must be udp");
+				} else if (k.str() == "key_file") {
+					p.key_file = val.rfind("~/", 0) == 0 && !home.empty() ?
+							     home + val.substr(1) : val;
+				} else {
+					p.service = parse_service(val, true);
+				}
+			} catch (const UsageError &e) {
+				add(line_of(v), f, e.what());
+			}
+		}
+		if (p.name.empty() && p.address.empty())
+			add(line_of(*t), field, "needs a name or an address");
+		out.push_back(std::move(p));
+	}
+	if (!problems.empty())
+		throw ConfigError(problems);
+	return out;
+}
+
+const ServerProfile *find_profile(const std::vector<ServerProfile> &list,
+				  const std::string &host)
+{
+	for (const ServerProfile &p : list)
+		if (!p.name.empty() && p.name == host)
+			return &p;
+	for (const ServerProfile &p : list)
+		if (!p.address.empty() && p.address == host)
+			return &p;
+	return nullptr;
+}
+
+} // namespace knockctl

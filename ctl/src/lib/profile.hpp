@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// Client profiles (~/.config/nfknock/client.toml, docs/knockctl.md):
+//
+//   [[server]]
+//   name = "home"                       # what "knockctl knock home" matches
+//   address = "vpn.example.org"         # host name or literal address
+//   public_key = "…base64…"             # the server's public key
+//   knock_port = "udp/62201"            # default
+//   key_file = "~/.config/nfknock/client.key"  # own private key (0600)
+//   service = "tcp/22"                  # default for --open
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keys.hpp"
+#include "model.hpp"
+
+namespace knockctl {
+
+inline constexpr const char *PROFILE_RELATIVE = ".config/nfknock/client.toml";
+
+struct ServerProfile {
+	std::string name;
+	std::string address;
+	std::optional<PublicKey> public_key;
+	Service knock_port;		// udp, single port
+	std::string key_file;		// "~/" expanded against $HOME
+	std::optional<Service> service;	// single port
+};
+
+// Throws ConfigError (config.hpp) with "FILE:LINE: FIELD: PROBLEM" lines.
+std::vector<ServerProfile> parse_profile(std::string_view text,
+					 const std::string &name,
+					 const std::string &home);
+
+// The entry whose name, else whose address, equals @host.
+const ServerProfile *find_profile(const std::vector<ServerProfile> &list,
+				  const std::string &host);
+
+} // namespace knockctl

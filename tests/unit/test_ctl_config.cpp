@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// The server configuration parser and loader, and client profiles: a full
+// valid file, and every kind of problem with its exact "file:line: field:"
+// text. No kernel and no key file: the key loader is a fake.
+#include <catch2/catch.hpp>
+
+#include <linux/nfknock.h>
+#include <netinet/in.h>
+
+#include <string>
+
+#include "config.hpp"
+#include "profile.hpp"
+#include "service.hpp"
+
+using namespace knockctl;
+
+namespace {
+
+struct Keys {
+	PrivateKey server = generate_private_key();
+	PrivateKey alice = generate_private_key();
+	PrivateKey bob = generate_private_key();
+	std::string alice_pk = key_to_base64(public_key(alice));
+	std::string bob_pk = key_to_base64(public_key(bob));
+};
+
+const Keys &keys()
+{
+	static const Keys k;
+	return k;
+}
+
+KeyLoader fake_loader()
+{
+	return [](const std::string &path) -> PrivateKey {
+		if (path != "/etc/nfknock/server.key")
+			throw Error(path + ": No such file or directory");
+		return keys().server;
+	};
+}
+
+std::string full_config()
+{
+	return "[server]\n"						// 1
+	       "private_key_file = \"/etc/nfknock/server.key\"\n"	// 2
+	       "knock_ports = [\"udp/62201\", \"udp/62202\"]\n"		// 3
+	       "skew = \"10s\"\n"					// 4
+	       "knock_packets = \"drop\"\n"				// 5
+	       "guard_action = \"reset\"\n"				// 6
+	       "udp_idle = \"2m\"\n"					// 7
+	       "[limits]\n"						// 8
+	       "grants = 1000\n"					// 9
+	       "[[guard]]\n"						// 10
+	       "service = \"tcp/22\"\n"					// 11
+	       "[[guard]]\n"						// 12
+	       "service = \"tcp/8000-8100\"\n"				// 13
+	       "[[user]]\n"						// 14
+	       "name = \"alice\"\n"					// 15
+	       "public_key = \"" + keys().alice_pk + "\"\n"		// 16
+	       "allow = [\"tcp/22\", \"tcp/8000-8100\"]\n"		// 17
+	       "max_duration = \"5m\"\n"				// 18
+	       "sources = [\"192.0.2.0/24\", \"2001:db8::/32\", \"198.51.100.7\"]\n"	// 19
+	       "require_source_match = true\n"				// 20
+	       "expires = \"2027-01-01T00:00:00Z\"\n"			// 21
+	       "[[user]]\n"						// 22
+	       "name = \"bob\"\n"					// 23
+	       "public_key = \"" + keys().bob_pk + "\"\n"		// 24
+	       "allow = [\"udp/53\"]\n"					// 25
+	       "enabled = false\n"					// 26
+	       "expires = 2026-06-01\n";				// 27
+}
+
+// The problems of @text, one per line.
+std::vector<std::string> problems(const std::string &text)
+{
+	try {
+		load_config(parse_config(text, "nfknock.conf"), "nfknock.conf",
+			    fake_loader());
+	} catch (const ConfigError &e) {
+		return e.problems();
+	}
+	FAIL("no error");
+	return {};
+}
+
+std::string problem(const std::string &text)
+{
+	const auto p = problems(text);
+
+	REQUIRE(p.size() == 1);
+	return p[0];
+}
+
+std::string user(const std::string &body)
+{
+	return "[[user]]\nname = \"alice\"\npublic_key = \"" + keys().alice_pk +
+	       "\"\nallow = [\"tcp/22\"]\n" + body;
+}
+
+} // namespace
+
+TEST_CASE("a full valid configuration parses and loads")
+{
+	const ServerConfig cfg = parse_config(full_config(), "nfknock.conf");
+	const LoadedConfig l = load_config(cfg, "nfknock.conf", fake_loader());
+
+	REQUIRE(l.params.skew_ms == 10000);
+	REQUIRE(l.params.knock_packets == NFKNOCK_KNOCK_DROP);
+	REQUIRE(l.params.guard_action == NFKNOCK_ACTION_RESET);
+	REQUIRE(l.params.udp_idle_ms == 120000);
+	REQUIRE(l.params.grants_max == 1000);
+	REQUIRE(l.guards == std::vector<Service>{{IPPROTO_TCP, 22, 22},
+						 {IPPROTO_TCP, 8000, 8100}});
+	REQUIRE(l.knock_ports == std::vector<Service>{{IPPROTO_UDP, 62201, 62201},
+						      {IPPROTO_UDP, 62202, 62202}});
+	REQUIRE(l.users.size() == 2);
+
+	const User &a = l.users[0].first;
+	REQUIRE(a.name == "alice");
+	REQUIRE(a.fpr == fingerprint(public_key(keys().alice)));
+	REQUIRE(a.allow.size() == 2);
+	REQUIRE(a.sources.size() == 3);
+	REQUIRE(format_prefix(a.sources[0]) == "192.0.2.0/24");
+	REQUIRE(format_prefix(a.sources[1]) == "2001:db8::/32");
+	REQUIRE(format_prefix(a.sources[2]) == "198.51.100.7/32");
+	REQUIRE(a.max_duration_s == 300);
+	REQUIRE(a.expires_s == 1798761600);
+	REQUIRE(a.flags == NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH);
+	const UserKeys ck = client_side_keys(keys().alice, public_key(keys().server));
+	REQUIRE(l.users[0].second.k_aead == ck.k_aead);
+	REQUIRE(l.users[0].second.k_hint == ck.k_hint);
+
+	const User &b = l.users[1].first;
+	REQUIRE(b.flags == NFKNOCK_USER_F_DISABLED);
+	REQUIRE(b.max_duration_s == DEFAULT_MAX_DURATION_S);
+	REQUIRE(b.expires_s == 1780272000);
+	REQUIRE(format_prefix(b.sources[0]) == "0.0.0.0/0");
+	REQUIRE(format_prefix(b.sources[1]) == "::/0");
+}
+
+TEST_CASE("defaults: an empty file is one knock port and the default key")
+{
+	const ServerConfig cfg = parse_config("", "nfknock.conf");
+	const LoadedConfig l = load_config(cfg, "nfknock.conf", fake_loader());
+
+	REQUIRE(cfg.private_key_file == "/etc/nfknock/server.key");
+	REQUIRE(l.knock_ports == std::vector<Service>{{IPPROTO_UDP, 62201, 62201}});
+	REQUIRE(l.params.skew_ms == 30000);
+	REQUIRE(l.params.knock_packets == NFKNOCK_KNOCK_PASS);
+	REQUIRE(l.params.guard_action == NFKNOCK_ACTION_DROP);
+	REQUIRE(l.params.udp_idle_ms == 60000);
+	REQUIRE(l.params.grants_max == 65536);
+	REQUIRE(l.users.empty());
+	REQUIRE(l.guards.empty());
+}
+
+TEST_CASE("config problems name file, line and field")
+{
+	const std::string ok_user = user("");
+
+	SECTION("syntax") {
+		REQUIRE(problem("[server\n").rfind("nfknock.conf:1: ", 0) == 0);
+	}
+	SECTION("unknown and unsupported keys") {
+		REQUIRE(problem("[server]\nknock_port = \"udp/1\"\n") ==
+			"nfknock.conf:2: server.knock_port: unknown key");
+		REQUIRE(problem("colour = 1\n") == "nfknock.conf:1: colour: unknown key");
+		REQUIRE(problem("[lockout]\nthreshold = 5\n") ==
+			"nfknock.conf:1: lockout: not supported yet");
+		REQUIRE(problem("[limits]\nprogress = 5\n") ==
+			"nfknock.conf:2: limits.progress: not supported yet");
+		REQUIRE(problem("[limits]\nsources = 5\n") ==
+			"nfknock.conf:2: limits.sources: not supported yet");
+		REQUIRE(problem(user("sequence = { length = 4 }\n")) ==
+			"nfknock.conf:5: user[0].sequence: not supported yet");
+		REQUIRE(problem(user("allow_extra = 1\n")) ==
+			"nfknock.conf:5: user[0].allow_extra: unknown key");
+		REQUIRE(problem("[[guard]]\nservice = \"tcp/22\"\nport = 1\n") ==
+			"nfknock.conf:3: guard[0].port: unknown key");
+	}
+	SECTION("types") {
+		REQUIRE(problem("[server]\nskew = 30\n") ==
+			"nfknock.conf:2: server.skew: expected a string");
+		REQUIRE(problem("[server]\nknock_ports = \"udp/1\"\n") ==
+			"nfknock.conf:2: server.knock_ports: expected an array of strings");
+		REQUIRE(problem("[limits]\ngrants = \"many\"\n") ==
+			"nfknock.conf:2: limits.grants: expected an integer");
+		REQUIRE(problem(user("enabled = \"yes\"\n")) ==
+			"nfknock.conf:5: user[0].enabled: expected true or false");
+		REQUIRE(problem("server = 1\n") ==
+			"nfknock.conf:1: server: expected a table ([server])");
+	}
+	SECTION("server values") {
+		REQUIRE(problem("[server]\nskew = \"20m\"\n") ==
+			"nfknock.conf:2: server.skew: 20m: out of range (1ms to 10m)");
+		REQUIRE(problem("[server]\nskew = \"soon\"\n") ==
+			"nfknock.conf:2: server.skew: soon: invalid duration");
+		REQUIRE(problem("[server]\nudp_idle = \"0s\"\n") ==
+			"nfknock.conf:2: server.udp_idle: 0s: duration must be greater than zero");
+		REQUIRE(problem("[server]\nknock_packets = \"eat\"\n") ==
+			"nfknock.conf:2: server.knock_packets: eat: expected pass or drop");
+		REQUIRE(problem("[server]\nguard_action = \"eat\"\n") ==
+			"nfknock.conf:2: server.guard_action: eat: expected drop or reset");
+		REQUIRE(problem("[limits]\ngrants = 0\n") ==
+			"nfknock.conf:2: limits.grants: 0: out of range (1 to 1048576)");
+		REQUIRE(problem("[server]\nknock_ports = []\n") ==
+			"nfknock.conf:2: server.knock_ports: 1 to 16 knock ports");
+		REQUIRE(problem("[server]\nknock_ports = [\"tcp/1\"]\n") ==
+			"nfknock.conf:2: server.knock_ports[0]: tcp/1: a knock port must be udp");
+		REQUIRE(problem("[server]\nknock_ports = [\"udp/1\", \"udp/1\"]\n") ==
+			"nfknock.conf:2: server.knock_ports[1]: udp/1: duplicate knock port");
+		REQUIRE(problem("[server]\nknock_ports = [\"udp/70000\"]\n") ==
+			"nfknock.conf:2: server.knock_ports[0]: udp/70000: port out of range");
+		REQUIRE(problem("[server]\nknock_ports = [\"udp/5353\"]\n"
+				"[[guard]]\nservice = \"udp/5000-6000\"\n") ==
+			"nfknock.conf:2: server.knock_ports[0]: udp/5353: also guarded "
+			"(udp/5000-6000)");
+		REQUIRE(problem("[server]\nprivate_key_file = \"/nope\"\n") ==
+			"nfknock.conf:2: server.private_key_file: /nope: No such file or "
+			"directory");
+	}
+	SECTION("guards") {
+		REQUIRE(problem("[[guard]]\nservice = \"tcp/22\"\n[[guard]]\n"
+				"service = \"tcp/22\"\n") ==
+			"nfknock.conf:4: guard[1].service: tcp/22: duplicate guard");
+		REQUIRE(problem("[[guard]]\n") ==
+			"nfknock.conf:1: guard[0].service: missing");
+		REQUIRE(problem("[[guard]]\nservice = \"sctp/1\"\n").rfind(
+				"nfknock.conf:2: guard[0].service: sctp/1: ", 0) == 0);
+	}
+	SECTION("users") {
+		REQUIRE(problem(ok_user + "[[user]]\nname = \"bob\"\nallow = [\"tcp/22\", "
+					  "\"tcp/70000\"]\npublic_key = \"" +
+				keys().bob_pk + "\"\n") ==
+			"nfknock.conf:7: user[1].allow[1]: tcp/70000: port out of range");
+		REQUIRE(problem(ok_user + "[[user]]\nname = \"alice\"\nallow = [\"tcp/22\"]\n"
+					  "public_key = \"" + keys().bob_pk + "\"\n") ==
+			"nfknock.conf:6: user[1].name: alice: duplicate name (user[0])");
+		REQUIRE(problem(ok_user + "[[user]]\nname = \"bob\"\nallow = [\"tcp/22\"]\n"
+					  "public_key = \"" + keys().alice_pk + "\"\n") ==
+			"nfknock.conf:8: user[1].public_key: duplicate public key (user[0])");
+		REQUIRE(problem("[[user]]\nname = \"\"\npublic_key = \"" + keys().alice_pk +
+				"\"\nallow = [\"tcp/22\"]\n") ==
+			"nfknock.conf:2: user[0].name: must be 1 to 32 bytes");
+		REQUIRE(problem("[[user]]\nname = \"" + std::string(33, 'x') +
+				"\"\npublic_key = \"" + keys().alice_pk +
+				"\"\nallow = [\"tcp/22\"]\n") ==
+			"nfknock.conf:2: user[0].name: must be 1 to 32 bytes");
+		REQUIRE(problems("[[user]]\n") ==
+			std::vector<std::string>{
+				"nfknock.conf:1: user[0].name: missing",
+				"nfknock.conf:1: user[0].public_key: missing",
+				"nfknock.conf:1: user[0].allow: missing"});
+		REQUIRE(problem("[[user]]\nname = \"a\"\npublic_key = \"abc\"\n"
+				"allow = [\"tcp/22\"]\n") ==
+			"nfknock.conf:3: user[0].public_key: invalid key (expected 44 "
+			"characters of base64)");
+		REQUIRE(problem("[[user]]\nname = \"a\"\npublic_key = \"" +
+				key_to_base64(PublicKey{}) + "\"\nallow = [\"tcp/22\"]\n") ==
+			"nfknock.conf:3: user[0].public_key: weak public key (all-zero "
+			"shared secret)");
+		REQUIRE(problem(user("allow2 = []\n")).find("unknown key") != std::string::npos);
+		REQUIRE(problem("[[user]]\nname = \"a\"\npublic_key = \"" + keys().alice_pk +
+				"\"\nallow = []\n") ==
+			"nfknock.conf:4: user[0].allow: 1 to 16 services");
+		REQUIRE(problem(user("max_duration = \"1500ms\"\n")) ==
+			"nfknock.conf:5: user[0].max_duration: 1500ms: not a whole number "
+			"of seconds");
+		REQUIRE(problem(user("max_duration = \"19h\"\n")) ==
+			"nfknock.conf:5: user[0].max_duration: 19h: out of range (1s to "
+			"65535s)");
+		REQUIRE(problem(user("expires = \"2027-02-30\"\n")) ==
+			"nfknock.conf:5: user[0].expires: 2027-02-30: invalid date "
+			"(expected RFC 3339, e.g. 2027-01-01 or 2027-01-01T00:00:00Z)");
+		REQUIRE(problem(user("expires = \"2027-01-01T00:00:00\"\n")) ==
+			"nfknock.conf:5: user[0].expires: 2027-01-01T00:00:00: needs a "
+			"time zone (Z or +HH:MM)");
+		REQUIRE(problem(user("expires = 2027-01-01T00:00:00\n")) ==
+			"nfknock.conf:5: user[0].expires: 2027-01-01T00:00:00: needs a "
+			"time zone (Z or +HH:MM)");
+	}
+	SECTION("sources: bad CIDR and host bits") {
+		REQUIRE(problem(user("sources = [\"10.0.0.1/8\"]\n")) ==
+			"nfknock.conf:5: user[0].sources[0]: 10.0.0.1/8: host bits set");
+		REQUIRE(problem(user("sources = [\"2001:db8::1/32\"]\n")) ==
+			"nfknock.conf:5: user[0].sources[0]: 2001:db8::1/32: host bits set");
+		REQUIRE(problem(user("sources = [\"10.0.0.0/33\"]\n")) ==
+			"nfknock.conf:5: user[0].sources[0]: 10.0.0.0/33: invalid prefix "
+			"length");
+		REQUIRE(problem(user("sources = [\"10.0.0/8\"]\n")) ==
+			"nfknock.conf:5: user[0].sources[0]: 10.0.0/8: invalid address");
+		REQUIRE(problem(user("sources = [\"10.0.0.0/x\"]\n")) ==
+			"nfknock.conf:5: user[0].sources[0]: 10.0.0.0/x: invalid prefix "
+			"length");
+		REQUIRE(problem(user("sources = []\n")) ==
+			"nfknock.conf:5: user[0].sources: 1 to 16 prefixes");
+	}
+	SECTION("every problem is reported, in line order") {
+		const auto p = problems("[server]\nskew = \"1h\"\nfoo = 1\n"
+					"[limits]\ngrants = 0\n");
+		REQUIRE(p == std::vector<std::string>{
+				     "nfknock.conf:2: server.skew: 1h: out of range (1ms to 10m)",
+				     "nfknock.conf:3: server.foo: unknown key",
+				     "nfknock.conf:5: limits.grants: 0: out of range (1 to 1048576)"});
+	}
+	SECTION("at most 20 are listed in the message") {
+		std::string text = "[server]\n";
+		for (int i = 0; i < 25; i++)
+			text += "k" + std::to_string(i) + " = 1\n";
+		try {
+			parse_config(text, "c");
+			FAIL("no error");
+		} catch (const ConfigError &e) {
+			REQUIRE(e.problems().size() == 25);
+			const std::string w = e.what();
+			REQUIRE(std::count(w.begin(), w.end(), '\n') == 20);
+			REQUIRE(w.substr(w.rfind('\n') + 1) == "knockctl: 5 more errors");
+		}
+	}
+}
+
+TEST_CASE("RFC 3339 dates")
+{
+	REQUIRE(parse_rfc3339("1970-01-02") == 86400);
+	REQUIRE(parse_rfc3339("2027-01-01T00:00:00Z") == 1798761600);
+	REQUIRE(parse_rfc3339("2027-01-01T02:00:00+02:00") == 1798761600);
+	REQUIRE(parse_rfc3339("2026-12-31T23:00:00.5-01:00") == 1798761600);
+	REQUIRE(parse_rfc3339("2027-01-01 00:00:00z") == 1798761600);
+	REQUIRE(format_rfc3339(1798761600) == "2027-01-01T00:00:00Z");
+	for (const char *bad : {"", "2027", "2027-13-01", "2027-1-01", "2027-01-01T25:00:00Z",
+				"2027-01-01T00:00:00+2", "1970-01-01", "x027-01-01"})
+		REQUIRE_THROWS_AS(parse_rfc3339(bad), UsageError);
+}
+
+TEST_CASE("client profiles")
+{
+	const std::string pk = keys().alice_pk;
+	const auto list = parse_profile(
+		"[[server]]\n"
+		"name = \"home\"\n"
+		"address = \"vpn.example.org\"\n"
+		"public_key = \"" + pk + "\"\n"
+		"key_file = \"~/.config/nfknock/client.key\"\n"
+		"service = \"tcp/22\"\n"
+		"[[server]]\n"
+		"address = \"192.0.2.1\"\n"
+		"knock_port = \"udp/4000\"\n",
+		"client.toml", "/home/u");
+
+	REQUIRE(list.size() == 2);
+	REQUIRE(list[0].name == "home");
+	REQUIRE(list[0].public_key == decode_public_key(pk));
+	REQUIRE(list[0].key_file == "/home/u/.config/nfknock/client.key");
+	REQUIRE(list[0].service == Service{IPPROTO_TCP, 22, 22});
+	REQUIRE(list[0].knock_port == Service{IPPROTO_UDP, 62201, 62201});
+	REQUIRE(list[1].knock_port == Service{IPPROTO_UDP, 4000, 4000});
+	REQUIRE(find_profile(list, "home") == &list[0]);
+	REQUIRE(find_profile(list, "vpn.example.org") == &list[0]);
+	REQUIRE(find_profile(list, "192.0.2.1") == &list[1]);
+	REQUIRE(find_profile(list, "other") == nullptr);
+
+	const auto err = [](const std::string &text) {
+		try {
+			parse_profile(text, "client.toml", "/h");
+		} catch (const ConfigError &e) {
+			REQUIRE(e.problems().size() == 1);
+			return e.problems()[0];
+		}
+		FAIL("no error");
+		return std::string();
+	};
+	REQUIRE(err("[[server]]\nname = \"a\"\nport = 1\n") ==
+		"client.toml:3: server[0].port: unknown key");
+	REQUIRE(err("[[server]]\nname = \"a\"\nknock_port = \"tcp/1\"\n") ==
+		"client.toml:3: server[0].knock_port: tcp/1: a knock port must be udp");
+	REQUIRE(err("[[server]]\nname = \"a\"\npublic_key = \"x\"\n") ==
+		"client.toml:3: server[0].public_key: invalid key (expected 44 "
+		"characters of base64)");
+	REQUIRE(err("[[server]]\nservice = \"tcp/22\"\n") ==
+		"client.toml:1: server[0]: needs a name or an address");
+	REQUIRE(err("[[server]]\nname = \"a\"\nservice = \"tcp/1-2\"\n").rfind(
+			"client.toml:3: server[0].service: tcp/1-2: ", 0) == 0);
+}

@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// The single-packet-knock commands through knockctl's real CLI, with a fake
+// module (records requests, plays replies and refusals), a fake UDP sender
+// and a fake session killer: genkey/pubkey, check, apply (order, abort),
+// users, knock-ports, status, grants, knock, revoke --kill.
+#include <catch2/catch.hpp>
+
+#include <linux/nfknock.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "address.hpp"
+#include "app.hpp"
+#include "commands.hpp"
+#include "config.hpp"
+#include "errors.hpp"
+#include "spa.h"
+#include "txn_codec.hpp"
+
+using namespace knockctl;
+
+namespace {
+
+constexpr int FAMILY = 0x1d;
+
+struct FakeKernel {
+	bool loaded = true;
+	// Refuse the n-th request (0-based) with errno/extack; -1: never.
+	int refuse_at = -1;
+	int refuse_errno = 0;
+	std::string refuse_extack;
+	std::map<uint8_t, std::function<std::vector<MsgPtr>()>> replies;
+	std::vector<MsgPtr> requests;
+};
+
+class FakeTransport : public Transport {
+public:
+	explicit FakeTransport(FakeKernel &k) : k_(k) {}
+
+	int family() override
+	{
+		if (!k_.loaded)
+			throw ModuleMissing();
+		return FAMILY;
+	}
+
+	std::vector<MsgPtr> exchange(nl_msg *request) override
+	{
+		k_.requests.emplace_back(nlmsg_convert(nlmsg_hdr(request)));
+		if (int(k_.requests.size()) - 1 == k_.refuse_at)
+			throw KernelError(k_.refuse_errno, k_.refuse_extack);
+		auto it = k_.replies.find(message_cmd(nlmsg_hdr(request)));
+		if (it == k_.replies.end())
+			return {};
+		return it->second();
+	}
+
+private:
+	FakeKernel &k_;
+};
+
+struct Result {
+	int code;
+	std::string out;
+	std::string err;
+};
+
+struct Harness {
+	FakeKernel k;
+	int opened = 0;
+	std::string in;
+	std::vector<std::vector<uint8_t>> sent;
+	std::vector<sockaddr_storage> sent_to;
+	std::vector<std::pair<Address, std::optional<uint16_t>>> killed;
+	unsigned kill_result = 0;
+	uint64_t now = 1767225600123ULL;
+
+	Result run(const std::vector<std::string> &args)
+	{
+		std::ostringstream out, err;
+		std::istringstream input(in);
+		Context ctx(out, err, [this] {
+			opened++;
+			return std::make_unique<FakeTransport>(k);
+		});
+		ctx.in = &input;
+		ctx.now_ms = [this] { return now; };
+		ctx.send_udp = [this](const sockaddr_storage &to, socklen_t,
+				      const std::vector<uint8_t> &d) {
+			sent_to.push_back(to);
+			sent.push_back(d);
+		};
+		ctx.kill_sessions = [this](const Address &a, std::optional<uint16_t> p) {
+			killed.push_back({a, p});
+			return kill_result;
+		};
+		const int code = knockctl::run(ctx, args, register_all);
+		return {code, out.str(), err.str()};
+	}
+
+	std::vector<uint8_t> cmds() const
+	{
+		std::vector<uint8_t> v;
+		for (const MsgPtr &m : k.requests)
+			v.push_back(message_cmd(nlmsg_hdr(m.get())));
+		return v;
+	}
+};
+
+struct TempDir {
+	std::string path;
+
+	TempDir()
+	{
+		char tmpl[] = "/tmp/knockctl-cli-XXXXXX";
+		REQUIRE(mkdtemp(tmpl));
+		path = tmpl;
+	}
+	~TempDir()
+	{
+		const std::string cmd = "rm -rf '" + path + "'";
+		(void)!std::system(cmd.c_str());
+	}
+	std::string file(const std::string &name) const { return path + "/" + name; }
+	std::string write(const std::string &name, const std::string &text,
+			  mode_t mode = 0644) const
+	{
+		std::ofstream(file(name)) << text;
+		REQUIRE(chmod(file(name).c_str(), mode) == 0);
+		return file(name);
+	}
+};
+
+// A server key, two client keys, and a config using them.
+struct Setup {
+	TempDir dir;
+	PrivateKey server = generate_private_key();
+	PrivateKey alice = generate_private_key();
+	PrivateKey bob = generate_private_key();
+	std::string server_key = dir.write("server.key", key_to_base64(server) + "\n", 0600);
+	std::string alice_key = dir.write("alice.key", key_to_base64(alice) + "\n", 0600);
+	std::string conf = dir.write(
+		"nfknock.conf",
+		"[server]\n"
+		"private_key_file = \"" + server_key + "\"\n"
+		"skew = \"10s\"\n"
+		"[[guard]]\nservice = \"tcp/22\"\n"
+		"[[guard]]\nservice = \"udp/53\"\n"
+		"[[user]]\nname = \"alice\"\npublic_key = \"" +
+			key_to_base64(public_key(alice)) + "\"\nallow = [\"tcp/22\"]\n"
+		"[[user]]\nname = \"bob\"\npublic_key = \"" +
+			key_to_base64(public_key(bob)) + "\"\nallow = [\"udp/53\"]\n");
+};
+
+} // namespace
+
+TEST_CASE("genkey and pubkey")
+{
+	Harness h;
+
+	SECTION("genkey | pubkey") {
+		Result g = h.run({"genkey"});
+		REQUIRE(g.code == 0);
+		REQUIRE(g.out.size() == 45);
+		PrivateKey sk;
+		REQUIRE(decode_private_key(g.out, sk));
+		h.in = g.out;
+		Result p = h.run({"pubkey"});
+		REQUIRE(p.code == 0);
+		REQUIRE(p.out == key_to_base64(public_key(sk)) + "\n");
+		REQUIRE(h.opened == 0);
+	}
+	SECTION("genkey --out writes 0600 and refuses to overwrite") {
+		TempDir d;
+		const std::string f = d.file("k");
+		REQUIRE(h.run({"genkey", "--out", f}).code == 0);
+		struct stat st {};
+		REQUIRE(stat(f.c_str(), &st) == 0);
+		REQUIRE((st.st_mode & 0777) == 0600);
+		Result again = h.run({"genkey", "--out", f});
+		REQUIRE(again.code == 1);
+		REQUIRE(again.err == "knockctl: " + f + ": file exists (refusing to overwrite)\n");
+	}
+	SECTION("pubkey of garbage") {
+		h.in = "hello\n";
+		Result p = h.run({"pubkey"});
+		REQUIRE(p.code == 2);
+		REQUIRE(p.err == "knockctl: pubkey: standard input: invalid key (expected "
+				 "44 characters of base64)\n");
+	}
+}
+
+TEST_CASE("check validates without the kernel")
+{
+	Setup s;
+	Harness h;
+
+	Result r = h.run({"check", s.conf});
+	INFO(r.err);
+	REQUIRE(r.code == 0);
+	REQUIRE(r.out == s.conf + ": ok (2 users, 2 guards, 1 knock port)\n");
+	REQUIRE(h.opened == 0);
+
+	SECTION("errors, all of them, one per line, exit 1") {
+		const std::string bad = s.dir.write(
+			"bad.conf", "[server]\nskew = \"1h\"\n[[guard]]\nservice = \"tcp/0\"\n");
+		Result b = h.run({"check", bad});
+		REQUIRE(b.code == 1);
+		REQUIRE(b.out.empty());
+		REQUIRE(b.err == "knockctl: " + bad + ":2: server.skew: 1h: out of range "
+					"(1ms to 10m)\n"
+				 "knockctl: " + bad + ":4: guard[0].service: tcp/0: port out "
+					"of range\n");
+	}
+	SECTION("a server key readable by others") {
+		REQUIRE(chmod(s.server_key.c_str(), 0644) == 0);
+		Result b = h.run({"check", s.conf});
+		REQUIRE(b.code == 1);
+		REQUIRE(b.err == "knockctl: " + s.conf + ":2: server.private_key_file: " +
+					 s.server_key + ": private key file is readable by "
+					 "group or others (chmod 600)\n");
+	}
+	SECTION("a missing file") {
+		Result b = h.run({"check", s.dir.file("none")});
+		REQUIRE(b.code == 1);
+		REQUIRE(b.err == "knockctl: " + s.dir.file("none") +
+					 ": No such file or directory\n");
+	}
+}
+
+TEST_CASE("apply sends BEGIN, ADD per item, COMMIT on one transport")
+{
+	Setup s;
+	Harness h;
+
+	Result r = h.run({"apply", s.conf});
+	INFO(r.err);
+	REQUIRE(r.code == 0);
+	REQUIRE(r.out == "applied " + s.conf + ": 2 users, 2 guards, 1 knock port\n");
+	REQUIRE(h.opened == 1);
+	REQUIRE(h.cmds() == std::vector<uint8_t>{
+				    NFKNOCK_CMD_TXN_BEGIN, NFKNOCK_CMD_TXN_ADD,
+				    NFKNOCK_CMD_TXN_ADD, NFKNOCK_CMD_TXN_ADD,
+				    NFKNOCK_CMD_TXN_ADD, NFKNOCK_CMD_TXN_ADD,
+				    NFKNOCK_CMD_TXN_COMMIT});
+
+	const TxnParams p = parse_txn_begin(nlmsg_hdr(h.k.requests[0].get()));
+	REQUIRE(p.skew_ms == 10000u);
+	REQUIRE(p.guard_action == NFKNOCK_ACTION_DROP);
+	REQUIRE(p.knock_packets == NFKNOCK_KNOCK_PASS);
+	REQUIRE(p.udp_idle_ms == 60000u);
+	REQUIRE(p.grants_max == 65536u);
+
+	std::vector<TxnItem> items;
+	for (int i = 1; i <= 5; i++)
+		items.push_back(parse_txn_add(nlmsg_hdr(h.k.requests[i].get())));
+	REQUIRE(items[0].kind == TxnItem::GUARD);
+	REQUIRE(items[0].service == Service{IPPROTO_TCP, 22, 22});
+	REQUIRE(items[1].kind == TxnItem::GUARD);
+	REQUIRE(items[2].kind == TxnItem::KNOCK_PORT);
+	REQUIRE(items[2].service == Service{IPPROTO_UDP, 62201, 62201});
+	REQUIRE(items[3].kind == TxnItem::USER);
+	REQUIRE(items[3].user.name == "alice");
+	REQUIRE(items[3].user.fpr == fingerprint(public_key(s.alice)));
+	REQUIRE(items[3].keys.k_aead ==
+		client_side_keys(s.alice, public_key(s.server)).k_aead);
+	REQUIRE(items[4].user.name == "bob");
+}
+
+TEST_CASE("apply: a kernel refusal aborts and names the item")
+{
+	Setup s;
+	Harness h;
+
+	h.k.refuse_at = 5;	// bob
+	h.k.refuse_errno = EEXIST;
+	h.k.refuse_extack = "duplicate user public key (fingerprint)";
+	Result r = h.run({"apply", s.conf});
+	REQUIRE(r.code == 1);
+	REQUIRE(r.out.empty());
+	REQUIRE(r.err == "knockctl: apply: user bob: duplicate user public key "
+			 "(fingerprint) (File exists)\n");
+	REQUIRE(h.cmds().back() == NFKNOCK_CMD_TXN_ABORT);
+	REQUIRE(h.cmds().size() == 7);
+
+	SECTION("commit refused") {
+		Harness h2;
+		h2.k.refuse_at = 6;
+		h2.k.refuse_errno = EINVAL;
+		h2.k.refuse_extack = "a knock port is also guarded";
+		Result c = h2.run({"apply", s.conf});
+		REQUIRE(c.code == 1);
+		REQUIRE(c.err == "knockctl: apply: commit: a knock port is also guarded "
+				 "(Invalid argument)\n");
+		REQUIRE(h2.cmds().back() == NFKNOCK_CMD_TXN_ABORT);
+	}
+	SECTION("begin refused: nothing staged, nothing to abort") {
+		Harness h2;
+		h2.k.refuse_at = 0;
+		h2.k.refuse_errno = EBUSY;
+		h2.k.refuse_extack = "another apply is in progress";
+		Result c = h2.run({"apply", s.conf});
+		REQUIRE(c.code == 1);
+		REQUIRE(c.err == "knockctl: apply: another apply is in progress "
+				 "(Device or resource busy)\n");
+		REQUIRE(h2.cmds().size() == 1);
+	}
+	SECTION("no permission: exit 3") {
+		Harness h2;
+		h2.k.refuse_at = 0;
+		h2.k.refuse_errno = EPERM;
+		Result c = h2.run({"apply", s.conf});
+		REQUIRE(c.code == 3);
+		REQUIRE(c.err == "knockctl: permission denied: needs CAP_NET_ADMIN\n");
+	}
+	SECTION("an invalid file sends nothing") {
+		Harness h2;
+		const std::string bad = s.dir.write("bad.conf", "[server]\nfoo = 1\n");
+		Result c = h2.run({"apply", bad});
+		REQUIRE(c.code == 1);
+		REQUIRE(c.err == "knockctl: " + bad + ":2: server.foo: unknown key\n");
+		REQUIRE(h2.opened == 0);
+	}
+	SECTION("module missing") {
+		Harness h2;
+		h2.k.loaded = false;
+		REQUIRE(h2.run({"apply", s.conf}).code == 3);
+	}
+}
+
+TEST_CASE("users and knock-ports print dumps")
+{
+	Harness h;
+	h.k.replies[NFKNOCK_CMD_GET_USERS] = [] {
+		std::vector<MsgPtr> v;
+		User u;
+		u.name = "zed";
+		u.fpr = {0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3};
+		u.allow = {{IPPROTO_TCP, 22, 22}, {IPPROTO_TCP, 8000, 8100}};
+		u.sources = {parse_prefix("0.0.0.0/0"), parse_prefix("::/0")};
+		u.max_duration_s = 60;
+		u.expires_s = 1798761600;
+		u.flags = NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH;
+		u.last_ts_ms = 1767225600123ULL;
+		u.knocks = 3;
+		User a;
+		a.name = "alice";
+		a.fpr = {1, 2, 3, 4, 5, 6, 7, 8};
+		a.allow = {{IPPROTO_UDP, 53, 53}};
+		a.sources = {parse_prefix("192.0.2.0/24")};
+		a.max_duration_s = 300;
+		a.flags = NFKNOCK_USER_F_DISABLED;
+		for (const User *x : {&u, &a}) {
+			MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_USERS);
+			encode_user(m.get(), *x, nullptr);
+			v.push_back(std::move(m));
+		}
+		return v;
+	};
+	h.k.replies[NFKNOCK_CMD_GET_KNOCK_PORTS] = [] {
+		std::vector<MsgPtr> v;
+		for (uint16_t p : {62202, 62201}) {
+			MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_KNOCK_PORTS);
+			encode_knock_port(m.get(), {IPPROTO_UDP, p, p});
+			v.push_back(std::move(m));
+		}
+		return v;
+	};
+
+	SECTION("users") {
+		Result r = h.run({"users"});
+		REQUIRE(r.code == 0);
+		REQUIRE(r.out ==
+			"NAME   FINGERPRINT       ALLOW                 SOURCES         MAX  "
+			"EXPIRES               FLAGS         LAST KNOCK                KNOCKS\n"
+			"alice  0102030405060708  udp/53                192.0.2.0/24    5m   "
+			"never                 disabled      -                         0\n"
+			"zed    deadbeef00010203  tcp/22,tcp/8000-8100  0.0.0.0/0,::/0  1m   "
+			"2027-01-01T00:00:00Z  source-match  2026-01-01T00:00:00.123Z  3\n");
+	}
+	SECTION("users --json") {
+		Result r = h.run({"users", "--json"});
+		REQUIRE(r.code == 0);
+		const auto j = nlohmann::json::parse(r.out);
+		REQUIRE(j.size() == 2);
+		REQUIRE(j[1] == nlohmann::json::parse(R"({
+			"name": "zed", "fingerprint": "deadbeef00010203",
+			"allow": ["tcp/22", "tcp/8000-8100"], "sources": ["0.0.0.0/0", "::/0"],
+			"max_duration_s": 60, "expires": "2027-01-01T00:00:00Z",
+			"expires_s": 1798761600, "enabled": true,
+			"require_source_match": true, "last_ts_ms": 1767225600123,
+			"knocks": 3})"));
+		REQUIRE(j[0]["expires"] == nullptr);
+		REQUIRE(j[0]["enabled"] == false);
+	}
+	SECTION("knock-ports") {
+		Result r = h.run({"knock-ports"});
+		REQUIRE(r.code == 0);
+		REQUIRE(r.out == "KNOCK PORT\nudp/62201\nudp/62202\n");
+		Result j = h.run({"knock-ports", "--json"});
+		REQUIRE(nlohmann::json::parse(j.out) == nlohmann::json::parse(R"([
+			{"service": "udp/62201", "proto": "udp", "port": 62201},
+			{"service": "udp/62202", "proto": "udp", "port": 62202}])"));
+	}
+	SECTION("empty") {
+		Harness e;
+		REQUIRE(e.run({"users"}).out == "no users\n");
+		REQUIRE(e.run({"knock-ports"}).out == "no knock ports\n");
+		REQUIRE(e.run({"users", "--json"}).out == "[]\n");
+	}
+}
+
+TEST_CASE("grants show who knocked")
+{
+	Harness h;
+	h.k.replies[NFKNOCK_CMD_GET_GRANTS] = [] {
+		std::vector<MsgPtr> v;
+		Grant a, b;
+		a.addr = parse_address("10.0.0.1");
+		a.proto = IPPROTO_TCP;
+		a.port = 22;
+		a.timeout_ms = 30000;
+		b = a;
+		b.addr = parse_address("10.0.0.2");
+		b.user_fpr = {0xab, 0xcd, 0, 0, 0, 0, 0, 1};
+		for (const Grant *g : {&a, &b}) {
+			MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_GRANTS);
+			encode_grant(m.get(), *g);
+			v.push_back(std::move(m));
+		}
+		return v;
+	};
+	Result r = h.run({"grants"});
+	REQUIRE(r.out ==
+		"ADDRESS   SERVICE  LEFT  FLAGS  USER\n"
+		"10.0.0.1  tcp/22   30s   -      admin\n"
+		"10.0.0.2  tcp/22   30s   -      abcd000000000001\n");
+	const auto j = nlohmann::json::parse(h.run({"grants", "--json"}).out);
+	REQUIRE(j[0]["user"] == nullptr);
+	REQUIRE(j[1]["user"] == "abcd000000000001");
+}
+
+TEST_CASE("knock sends one datagram the server's keys open")
+{
+	Setup s;
+	Harness h;
+	const std::string server_pk = key_to_base64(public_key(s.server));
+	const UserKeys server_side = server_side_keys(s.server, public_key(s.alice));
+
+	const auto open = [&](const std::vector<uint8_t> &d) {
+		struct nfk_spa_frame f {};
+		REQUIRE(nfk_spa_split(d.data(), d.size(), &f));
+		REQUIRE(std::memcmp(f.hint, spa_hint(server_side.k_hint,
+						     nfk_spa_window(h.now)).data(), 8) == 0);
+		std::vector<uint8_t> pt(f.pt_len);
+		unsigned long long len = 0;
+		REQUIRE(crypto_aead_xchacha20poly1305_ietf_decrypt(
+				pt.data(), &len, nullptr, f.sealed, f.sealed_len, f.hint, 8,
+				f.nonce, server_side.k_aead.data()) == 0);
+		struct nfk_spa_req req {};
+		REQUIRE(nfk_spa_decode(pt.data(), pt.size(), &req) == NFKNOCK_REJ_OK);
+		return req;
+	};
+
+	SECTION("flags") {
+		Result r = h.run({"knock", "127.0.0.1", "--open", "tcp/22", "--server-key",
+				  server_pk, "--key", s.alice_key, "--for", "2m", "--once",
+				  "--address", "192.0.2.9"});
+		INFO(r.err);
+		REQUIRE(r.code == 0);
+		REQUIRE(r.out.empty());
+		REQUIRE(h.opened == 0);
+		REQUIRE(h.sent.size() == 1);
+		const auto *sin = reinterpret_cast<const sockaddr_in *>(&h.sent_to[0]);
+		REQUIRE(sin->sin_family == AF_INET);
+		REQUIRE(ntohs(sin->sin_port) == 62201);
+		const nfk_spa_req req = open(h.sent[0]);
+		REQUIRE(req.type == NFK_SPA_OPEN);
+		REQUIRE(req.port == 22);
+		REQUIRE(req.duration_s == 120);
+		REQUIRE(req.timestamp_ms == h.now);
+		REQUIRE(req.flags == (NFK_SPA_F_ONCE | NFK_SPA_F_ADDRESS));
+	}
+	SECTION("close over IPv6 to another port") {
+		Result r = h.run({"knock", "::1", "--close", "udp/53", "--server-key",
+				  server_pk, "--key", s.alice_key, "--port", "udp/4000", "-v"});
+		REQUIRE(r.code == 0);
+		REQUIRE(r.out.rfind("knocked ::1 (::1) udp/4000: close udp/53", 0) == 0);
+		const auto *sin6 = reinterpret_cast<const sockaddr_in6 *>(&h.sent_to[0]);
+		REQUIRE(sin6->sin6_family == AF_INET6);
+		REQUIRE(ntohs(sin6->sin6_port) == 4000);
+		const nfk_spa_req req = open(h.sent[0]);
+		REQUIRE(req.type == NFK_SPA_CLOSE);
+		REQUIRE(req.proto == IPPROTO_UDP);
+		REQUIRE(req.flags == 0);
+	}
+	SECTION("a profile gives address, keys, port and service") {
+		const std::string prof = s.dir.write(
+			"client.toml", "[[server]]\nname = \"home\"\naddress = \"127.0.0.1\"\n"
+				       "public_key = \"" + server_pk + "\"\nkey_file = \"" +
+				       s.alice_key + "\"\nknock_port = \"udp/5000\"\n"
+				       "service = \"tcp/22\"\n");
+		Result r = h.run({"knock", "home", "--profile", prof});
+		INFO(r.err);
+		REQUIRE(r.code == 0);
+		const auto *sin = reinterpret_cast<const sockaddr_in *>(&h.sent_to[0]);
+		REQUIRE(ntohs(sin->sin_port) == 5000);
+		REQUIRE(open(h.sent[0]).port == 22);
+	}
+	SECTION("usage errors name the input and send nothing") {
+		const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+			{{"--open", "tcp/22", "--for", "0"}, "--for 0: duration must be greater than zero"},
+			{{"--open", "tcp/22", "--for", "1500ms"},
+			 "--for 1500ms: not a whole number of seconds"},
+			{{"--open", "tcp/22", "--for", "1d"}, "--for 1d: too long (at most 65535s)"},
+			{{"--open", "tcp/70000"}, "tcp/70000: port out of range"},
+			{{"--open", "tcp/22", "--address", "nope"},
+			 "nope: invalid address (expected IPv4 or IPv6)"},
+			{{"--open", "tcp/22", "--port", "tcp/1"}, "--port tcp/1: a knock port must be udp"},
+			{{"--open", "tcp/22", "--server-key", "abc"},
+			 "--server-key: invalid key (expected 44 characters of base64)"},
+			{{"--open", "tcp/22", "--close", "tcp/22"}, "--open excludes --close"},
+		};
+		for (const auto &[extra, msg] : cases) {
+			std::vector<std::string> args{"knock", "127.0.0.1", "--key", s.alice_key,
+						      "--profile", s.dir.file("none.toml")};
+			args.insert(args.end(), extra.begin(), extra.end());
+			if (std::find(extra.begin(), extra.end(), "--server-key") == extra.end()) {
+				args.push_back("--server-key");
+				args.push_back(server_pk);
+			}
+			Result r = h.run(args);
+			INFO(msg);
+			REQUIRE(r.code == 2);
+			REQUIRE(r.err == "knockctl: " + msg + "\n");
+		}
+		REQUIRE(h.sent.empty());
+	}
+	SECTION("without a profile, keys are needed") {
+		const std::string none = s.dir.file("none.toml");
+		Result a = h.run({"knock", "127.0.0.1", "--open", "tcp/22", "--key",
+				  s.alice_key});
+		(void)a;	// may find the user's real profile; the next ones may not
+		Result r = h.run({"knock", "127.0.0.1", "--open", "tcp/22", "--key",
+				  s.alice_key, "--profile", s.dir.write("empty.toml", "")});
+		REQUIRE(r.code == 2);
+		REQUIRE(r.err == "knockctl: knock 127.0.0.1: no server public key "
+				 "(--server-key or a profile)\n");
+		r = h.run({"knock", "127.0.0.1", "--open", "tcp/22", "--server-key", server_pk,
+			   "--profile", s.dir.write("empty.toml", "")});
+		REQUIRE(r.err == "knockctl: knock 127.0.0.1: no private key file "
+				 "(--key or a profile)\n");
+		r = h.run({"knock", "127.0.0.1", "--profile", s.dir.write("empty.toml", "")});
+		REQUIRE(r.err == "knockctl: knock: --open SERVICE or --close SERVICE is "
+				 "needed (or a profile with a service)\n");
+		r = h.run({"knock", "127.0.0.1", "--open", "tcp/22", "--profile", none});
+		REQUIRE(r.code == 1);
+		REQUIRE(r.err == "knockctl: " + none + ": No such file or directory\n");
+	}
+	SECTION("a key file readable by others is refused") {
+		REQUIRE(chmod(s.alice_key.c_str(), 0644) == 0);
+		Result r = h.run({"knock", "127.0.0.1", "--open", "tcp/22", "--server-key",
+				  server_pk, "--key", s.alice_key, "--profile",
+				  s.dir.write("empty.toml", "")});
+		REQUIRE(r.code == 1);
+		REQUIRE(r.err == "knockctl: " + s.alice_key + ": private key file is readable "
+				 "by group or others (chmod 600)\n");
+		REQUIRE(h.sent.empty());
+	}
+}
+
+TEST_CASE("status shows the knock parameters and counters")
+{
+	Harness h;
+	h.k.replies[NFKNOCK_CMD_GET_STATUS] = [] {
+		Status s;
+		s.api_version = 1;
+		s.skew_ms = 30000;
+		s.knock_packets = NFKNOCK_KNOCK_DROP;
+		s.users_count = 2;
+		s.knock_ports_count = 1;
+		s.knocks = KnockStats{5, 4, 3, 2, 1, 6, 7};
+		MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
+		encode_status(m.get(), s);
+		std::vector<MsgPtr> v;
+		v.push_back(std::move(m));
+		return v;
+	};
+	Result r = h.run({"status"});
+	REQUIRE(r.code == 0);
+	REQUIRE(r.out.find("skew           30s\n") != std::string::npos);
+	REQUIRE(r.out.find("knock packets  drop\n") != std::string::npos);
+	REQUIRE(r.out.find("users          2\n") != std::string::npos);
+	REQUIRE(r.out.find("knock ports    1\n") != std::string::npos);
+	REQUIRE(r.out.find("  knocks replayed") != std::string::npos);
+
+	const auto j = nlohmann::json::parse(h.run({"status", "--json"}).out);
+	REQUIRE(j["skew_ms"] == 30000);
+	REQUIRE(j["knock_packets"] == "drop");
+	REQUIRE(j["users_count"] == 2);
+	REQUIRE(j["knock_ports_count"] == 1);
+	REQUIRE(j["stats"]["knocks_accepted"] == 5);
+	REQUIRE(j["stats"]["knocks_unknown"] == 4);
+	REQUIRE(j["stats"]["knocks_bad_auth"] == 3);
+	REQUIRE(j["stats"]["knocks_stale"] == 2);
+	REQUIRE(j["stats"]["knocks_replay"] == 1);
+	REQUIRE(j["stats"]["knocks_not_allowed"] == 6);
+	REQUIRE(j["stats"]["knocks_malformed"] == 7);
+}
+
+TEST_CASE("revoke --kill ends sessions after the grants")
+{
+	Harness h;
+
+	h.kill_result = 2;
+	Result r = h.run({"revoke", "192.0.2.7", "tcp/22", "--kill"});
+	REQUIRE(r.code == 0);
+	REQUIRE(r.out == "ended 2 TCP sessions from 192.0.2.7 to tcp/22\n");
+	REQUIRE(h.cmds() == std::vector<uint8_t>{NFKNOCK_CMD_DEL_GRANT});
+	REQUIRE(h.killed.size() == 1);
+	REQUIRE(format_address(h.killed[0].first) == "192.0.2.7");
+	REQUIRE(h.killed[0].second == uint16_t(22));
+
+	SECTION("no grant left is not an error with --kill") {
+		Harness g;
+		g.k.refuse_at = 0;
+		g.k.refuse_errno = ENOENT;
+		g.kill_result = 1;
+		Result k = g.run({"revoke", "2001:db8::1", "--kill"});
+		REQUIRE(k.code == 0);
+		REQUIRE(k.out == "ended 1 TCP session from 2001:db8::1\n");
+		REQUIRE_FALSE(g.killed[0].second);
+	}
+	SECTION("without --kill nothing is killed") {
+		Harness g;
+		REQUIRE(g.run({"revoke", "192.0.2.7"}).code == 0);
+		REQUIRE(g.killed.empty());
+	}
+}
