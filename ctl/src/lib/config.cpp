@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -466,6 +467,8 @@ void parse_user(Problems &p, const toml::table &t, const std::string &field,
 
 void parse_users(Problems &p, const toml::node *n, ServerConfig &cfg)
 {
+	std::map<std::string, std::size_t> names;
+	std::map<Fingerprint, std::size_t> fprs;
 	std::size_t i = 0;
 
 	for (const toml::table *t : tables(p, n, "user")) {
@@ -473,16 +476,18 @@ void parse_users(Problems &p, const toml::node *n, ServerConfig &cfg)
 		ConfigUser u;
 
 		parse_user(p, *t, field, u);
-		for (std::size_t j = 0; j < cfg.users.size(); j++) {
-			const ConfigUser &o = cfg.users[j];
-
-			if (!u.name.empty() && o.name == u.name)
+		if (!u.name.empty()) {
+			const auto [it, fresh] = names.emplace(u.name, i);
+			if (!fresh)
 				p.add(line_of(*t->get("name")), field + ".name",
-				      u.name + ": duplicate name (" + at("user", j) + ")");
-			if (u.key_line && o.key_line &&
-			    fingerprint(o.public_key) == fingerprint(u.public_key))
+				      u.name + ": duplicate name (" +
+					      at("user", it->second) + ")");
+		}
+		if (u.key_line && u.public_key != PublicKey{}) {
+			const auto [it, fresh] = fprs.emplace(fingerprint(u.public_key), i);
+			if (!fresh)
 				p.add(u.key_line, field + ".public_key",
-				      "duplicate public key (" + at("user", j) + ")");
+				      "duplicate public key (" + at("user", it->second) + ")");
 		}
 		cfg.users.push_back(std::move(u));
 		if (i++ == NFKNOCK_USERS_MAX)
@@ -584,7 +589,7 @@ uint64_t parse_rfc3339(std::string_view text)
 		std::size_t i = 19;
 
 		if ((text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
-		    text.size() < 20 || text[13] != ':' || text[16] != ':')
+		    text.size() < 19 || text[13] != ':' || text[16] != ':')
 			throw bad();
 		tm.tm_hour = num(text, 11, 2);
 		tm.tm_min = num(text, 14, 2);
@@ -592,7 +597,7 @@ uint64_t parse_rfc3339(std::string_view text)
 		if (tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 ||
 		    tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60)
 			throw bad();
-		if (text[i] == '.') {
+		if (i < text.size() && text[i] == '.') {
 			i++;
 			const std::size_t start = i;
 			while (i < text.size() && text[i] >= '0' && text[i] <= '9')
