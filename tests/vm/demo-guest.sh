@@ -37,15 +37,18 @@ story() {
 	require /usr/sbin/sshd ssh ssh-keygen unshare
 
 	step() { printf '\n==> %s\n' "$*"; }
-	# show PROMPT CMD...: print the command as typed at PROMPT, run it,
-	# indent its output.
+	# show HOST CMD...: print the command as typed on HOST (srv, c1, c2),
+	# run it in that namespace, indent its output.
 	show() {
-		local p=$1 rc
-		shift
-		printf '  %s# %s\n' "$p" "$*"
-		"$@" 2>&1 | sed 's/^/    /'
-		rc=${PIPESTATUS[0]}
-		return "$rc"
+		local ns
+		case $1 in
+		srv) ns=$srv ;;
+		c1) ns=$c1 ;;
+		c2) ns=$c2 ;;
+		esac
+		printf '  %s# %s\n' "$1" "${*:2}"
+		ip netns exec "$ns" "${@:2}" 2>&1 | sed 's/^/    /'
+		return "${PIPESTATUS[0]}"
 	}
 	broken() { echo "demo: FAILED: $*"; exit 1; }
 
@@ -73,9 +76,7 @@ story() {
 	bg_pids+=($!)
 	wait_listen "$srv" tcp 22 > /dev/null || { cat $d/sshd.log; broken "sshd did not start"; }
 	echo "  sshd listens on srv tcp/22"
-	srv_sh() { ip netns exec "$srv" "$@"; }
 	c1_sh() { ip netns exec "$c1" "$@"; }
-	c2_sh() { ip netns exec "$c2" "$@"; }
 	sshc() {
 		ip netns exec "$1" ssh -F /dev/null -i $d/id_alice -o ConnectTimeout=4 \
 			-o BatchMode=yes -o StrictHostKeyChecking=no \
@@ -115,9 +116,9 @@ story() {
 	sources = ["0.0.0.0/0", "::/0"]
 	TOML
 	sed 's/^/    /' $d/nfknock.conf
-	show srv srv_sh knockctl check $d/nfknock.conf || broken "knockctl check"
-	show srv srv_sh knockctl apply $d/nfknock.conf || broken "knockctl apply"
-	show srv srv_sh knockctl guard list
+	show srv knockctl check $d/nfknock.conf || broken "knockctl check"
+	show srv knockctl apply $d/nfknock.conf || broken "knockctl apply"
+	show srv knockctl guard list
 
 	step "c1: ssh before knocking: tcp/22 is guarded, the SYN is dropped, ssh times out"
 	printf '  c1$ ssh root@%s '\''echo hello from $(hostname)'\''\n' $SRV4
@@ -127,6 +128,7 @@ story() {
 	sed 's/^/    /' <<< "$out"
 	echo "    (exit $rc after $((($(date +%s%N) - t0) / 1000000)) ms)"
 	((rc != 0)) || broken "ssh got in before the knock"
+	[[ $out == *"timed out"* ]] || broken "ssh before the knock failed, but did not time out"
 
 	step "c1: one UDP datagram to udp/62201, sealed with alice's key (no root needed)"
 	printf '  c1$ knockctl knock %s --open tcp/22 --for 30s --server-key %s --key %s\n' \
@@ -143,9 +145,9 @@ story() {
 	sed 's/^/    /' <<< "$out"
 	((rc == 0)) && [[ $out == "hello from srv" ]] || { sed 's/^/    /' $d/ssh.err; broken "ssh after the knock"; }
 
-	step "srv: the grant, for alice's address only, with the time it has left"
-	show srv srv_sh knockctl grants
-	show srv srv_sh knockctl users
+	step "srv: the grant, for alice's address only, with the time it has left (USER: her key's fingerprint)"
+	show srv knockctl grants
+	show srv knockctl users
 
 	step "srv: the kernel's log"
 	dmesg | grep -F 'nfknock: knock' | sed 's/^/    /'
@@ -158,6 +160,7 @@ story() {
 	rc=$?
 	sed 's/^/    /' <<< "$out"
 	((rc != 0)) || broken "c2 got in without knocking"
+	[[ $out == *"timed out"* ]] || broken "ssh from c2 failed, but did not time out"
 
 	step "Done: the knock opened tcp/22 for 10.0.0.2 alone, decided inside the kernel"
 	echo "@@DEMO-RESULT ok"

@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A single-packet knock opens a guarded service for the knocking address:
+# `knockctl knock ... && connect` works on the first try, over IPv4 and
+# IPv6, while a client that did not knock stays out. The grant names the
+# user, and dmesg has the "knock accepted" line.
+#
+#     c1 (10.0.0.2 fd00::2): alice, knocks     c2 (10.0.0.3 fd00::3): no knock
+#             \                                   /
+#              ------------- hub br0 -------------
+#                               |
+#     srv (10.0.0.1 fd00::1): config applied with knockctl apply: knock port
+#                             udp/62201, guard tcp/22 (socat echo), user alice
+source "$(dirname "$0")/lib.sh"
+
+setup_net
+spa_init
+spa_key alice
+check_eq "genkey writes a 0600 file" "$(stat -c %a "$SPA/alice.key")" 600
+check "pubkey prints a 32-byte base64 key" \
+	test "$(base64 -d < "$SPA/alice.pub" 2> /dev/null | wc -c)" = 32
+
+conf=$SPA/nfknock.conf
+{
+	spa_server
+	spa_guard tcp/22
+	spa_user alice
+} > "$conf"
+check "check accepts the config" ksrv check "$conf"
+check "apply the config" ksrv apply "$conf"
+tcp_echo "$srv" 22
+dmesg_mark
+start=$(knock_counters)
+
+expect_tcp timeout "$c1" $SRV4 22 "c1 blocked before knocking"
+check_eq "knock && connect over IPv4: first try" \
+	"$(knock_connect "$c1" alice $SRV4 22 --open tcp/22 --for 30s)" ok
+check_eq "grants: c1 tcp/22 by alice" "$(grants_of $C14)" "tcp/22 alice"
+left=$(ksrv grants --json | jq -r --arg a $C14 '.[] | select(.address == $a) | .expires_ms')
+if ((left > 20000 && left <= 30000)); then
+	pass "grant has about 30 s left ($left ms)"
+else
+	fail "grant time left $left ms, want (20000, 30000]"
+fi
+expect_tcp timeout "$c2" $SRV4 22 "c2 (no knock) still blocked over IPv4"
+expect_tcp timeout "$c1" "$SRV6" 22 "c1's IPv4 knock does not open IPv6"
+
+check_eq "knock && connect over IPv6: first try" \
+	"$(knock_connect "$c1" alice "$SRV6" 22 --open tcp/22 --for 30s)" ok
+check_eq "grants: fd00::2 tcp/22 by alice" "$(grants_of "$C16")" "tcp/22 alice"
+expect_tcp timeout "$c2" "$SRV6" 22 "c2 (no knock) still blocked over IPv6"
+
+log=$(dmesg_since)
+check "dmesg: knock accepted for 10.0.0.2" \
+	grep -F "nfknock: knock accepted: user alice open tcp/22 for $C14 30s" <<< "$log"
+check "dmesg: knock accepted for fd00::2" \
+	grep -F "nfknock: knock accepted: user alice open tcp/22 for $C16 30s" <<< "$log"
+check_eq "counters: 2 accepted, nothing else" "$(counters_moved "$start")" knocks_accepted+2
+check_eq "users: alice knocked twice" "$(ksrv users --json | jq -r '.[] | select(.name == "alice") | .knocks')" 2
+
+finish

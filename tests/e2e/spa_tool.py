@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Helpers of the single-packet-knock scenarios (python3 standard library;
+python3-cryptography only makes `pubkeys` faster).
+
+  spa_tool.py capture PORT FILE
+      UDP socket on every IPv4 and IPv6 address of PORT: append each
+      datagram it receives to FILE as one line of hex, "SRC HEX". Never
+      answers. With knock_packets = "pass" a knock reaches this socket just
+      as it would reach any program listening there.
+  spa_tool.py send HOST PORT (--hex HEX | --random N) [--flip I]
+                  [--timeout S]
+      Send one datagram (the bytes of HEX, or N random bytes; --flip I
+      inverts byte I first) from a connected socket and wait up to S seconds
+      for what comes back. Prints "refused" (ICMP port unreachable), "reply"
+      (a datagram) or "silent" (nothing).
+  spa_tool.py pubkeys N
+      N distinct X25519 public keys of fresh random private keys, base64,
+      one per line (the private keys are thrown away).
+"""
+import base64
+import os
+import socket
+import sys
+import types
+
+
+def capture(a):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::", a.port))
+    with open(a.file, "a") as out:
+        while True:
+            data, peer = s.recvfrom(65535)
+            src = peer[0]
+            if src.startswith("::ffff:"):
+                src = src[7:]
+            out.write("%s %s\n" % (src, data.hex()))
+            out.flush()
+
+
+def send(a):
+    if a.hex:
+        payload = bytearray(bytes.fromhex(a.hex))
+    else:
+        payload = bytearray(os.urandom(a.random))
+    if a.flip >= 0:
+        payload[a.flip] ^= 0xff
+    fam, typ, proto, _, addr = socket.getaddrinfo(a.host, a.port, 0,
+                                                  socket.SOCK_DGRAM)[0]
+    s = socket.socket(fam, typ, proto)
+    s.connect(addr)	# connected: ICMP port unreachable shows as ECONNREFUSED
+    s.settimeout(a.timeout)
+    s.send(bytes(payload))
+    try:
+        s.recv(65535)
+        print("reply")
+    except ConnectionRefusedError:
+        print("refused")
+    except (socket.timeout, TimeoutError):
+        print("silent")
+    return 0
+
+
+# X25519 (RFC 7748), only used when python3-cryptography is missing.
+P = 2**255 - 19
+A24 = 121665
+
+
+def x25519_base(k):
+    k = bytearray(k)
+    k[0] &= 248
+    k[31] &= 127
+    k[31] |= 64
+    n = int.from_bytes(k, "little")
+    x1, x2, z2, x3, z3, swap = 9, 1, 0, 9, 1, 0
+    for t in reversed(range(255)):
+        bit = (n >> t) & 1
+        swap ^= bit
+        if swap:
+            x2, x3, z2, z3 = x3, x2, z3, z2
+        swap = bit
+        a, b = (x2 + z2) % P, (x2 - z2) % P
+        aa, bb = a * a % P, b * b % P
+        e = (aa - bb) % P
+        c, d = (x3 + z3) % P, (x3 - z3) % P
+        da, cb = d * a % P, c * b % P
+        x3 = (da + cb) ** 2 % P
+        z3 = x1 * (da - cb) ** 2 % P
+        x2 = aa * bb % P
+        z2 = e * (aa + A24 * e) % P
+    if swap:
+        x2, z2 = x3, z3
+    return (x2 * pow(z2, P - 2, P) % P).to_bytes(32, "little")
+
+
+def pubkeys(a):
+    try:
+        sys.path.append("/usr/lib/python3/dist-packages")
+        from cryptography.hazmat.primitives.asymmetric.x25519 import \
+            X25519PrivateKey
+        from cryptography.hazmat.primitives.serialization import \
+            Encoding, PublicFormat
+
+        def one():
+            return X25519PrivateKey.generate().public_key().public_bytes(
+                Encoding.Raw, PublicFormat.Raw)
+    except ImportError:
+        def one():
+            return x25519_base(os.urandom(32))
+    seen = set()
+    out = []
+    while len(out) < a.n:
+        pk = one()
+        if pk in seen:
+            continue
+        seen.add(pk)
+        out.append(base64.b64encode(pk).decode())
+    print("\n".join(out))
+    return 0
+
+
+# Hand-rolled argument parsing, as in nettool.py: argparse is slow to import
+# under TCG.
+COMMANDS = {	# name: (function, positional names, {option: default})
+    "capture": (capture, ["port", "file"], {}),
+    "send": (send, ["host", "port"], {"hex": "", "random": 0, "flip": -1,
+                                      "timeout": 2.0}),
+    "pubkeys": (pubkeys, ["n"], {}),
+}
+
+
+def main(argv):
+    if not argv or argv[0] not in COMMANDS:
+        sys.exit(__doc__)
+    fn, positional, options = COMMANDS[argv[0]]
+    a = types.SimpleNamespace(**options)
+    rest = argv[1:]
+    args = []
+    while rest:
+        word = rest.pop(0)
+        if not word.startswith("--"):
+            args.append(word)
+            continue
+        name = word[2:].replace("-", "_")
+        if name not in options or not rest:
+            sys.exit("spa_tool: bad option %s\n%s" % (word, __doc__))
+        setattr(a, name, type(options[name])(rest.pop(0)))
+    if len(args) != len(positional):
+        sys.exit(__doc__)
+    for name, value in zip(positional, args):
+        setattr(a, name, int(value) if name in ("port", "n") else value)
+    return fn(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
