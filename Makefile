@@ -68,6 +68,15 @@ vm: modules ctl
 vm-debug: modules-debug ctl
 	tests/vm/run-all debug
 
+# Benches (not tests): tests/bench/*.sh in the VM on both Debian kernels;
+# prints every BENCH line. NFKNOCK_BENCH_KNOCKS / NFKNOCK_BENCH_BURST size them.
+bench: modules ctl
+	@NFKNOCK_SUITE=bench NFKNOCK_TEST_TIMEOUT=$${NFKNOCK_TEST_TIMEOUT:-1200} \
+		NFKNOCK_VM_TIMEOUT=$${NFKNOCK_VM_TIMEOUT:-2400} tests/vm/run-all $(KVERS); rc=$$?; \
+	for k in $(KVERS); do echo "=== bench on $$k"; \
+		cat $(BUILD)/vm/bench-$$k/*.log 2>/dev/null | grep '^BENCH' || echo "(no figures)"; done; \
+	exit $$rc
+
 dkms-check:
 	scripts/dkms-check.sh $(KVERS)
 
@@ -105,4 +114,7 @@ dkms-install:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: demo all deps modules modules-debug debug-kernel ctl unit unit-asan vm vm-debug dkms-check fuzz fuzz-short check dkms-install clean
+# Packaging, installation and the booted-Debian test live in their own files.
+-include $(wildcard mk/*.mk)
+
+.PHONY: bench demo all deps modules modules-debug debug-kernel ctl unit unit-asan vm vm-debug dkms-check fuzz fuzz-short check dkms-install clean

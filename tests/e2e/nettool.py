@@ -212,10 +212,14 @@ COMMANDS = {	# name: (function, positional names, {option: default})
 }
 
 
-def main(argv):
-    if not argv or argv[0] not in COMMANDS:
-        sys.exit(__doc__)
-    fn, positional, options = COMMANDS[argv[0]]
+def run_command(argv, commands, doc, prog, int_args=("port", "sport", "n")):
+    """Dispatch argv to one of @commands (name: (function, positional
+    names, {option: default})): options are --name VALUE, converted to the
+    type of their default (kept as text when the default is None);
+    positionals named in @int_args become ints. spa_tool.py uses it too."""
+    if not argv or argv[0] not in commands:
+        sys.exit(doc)
+    fn, positional, options = commands[argv[0]]
     a = types.SimpleNamespace(**options)
     rest = argv[1:]
     args = []
@@ -226,15 +230,19 @@ def main(argv):
             continue
         name = word[2:].replace("-", "_")
         if name not in options or not rest:
-            sys.exit("nettool: bad option %s\n%s" % (word, __doc__))
+            sys.exit("%s: bad option %s\n%s" % (prog, word, doc))
         default = options[name]
         value = rest.pop(0)
         setattr(a, name, value if default is None else type(default)(value))
     if len(args) != len(positional):
-        sys.exit(__doc__)
+        sys.exit(doc)
     for name, value in zip(positional, args):
-        setattr(a, name, int(value) if name in ("port", "sport") else value)
+        setattr(a, name, int(value) if name in int_args else value)
     return fn(a)
+
+
+def main(argv):
+    return run_command(argv, COMMANDS, __doc__, "nettool")
 
 
 if __name__ == "__main__":

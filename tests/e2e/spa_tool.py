@@ -14,6 +14,11 @@ python3-cryptography only makes `pubkeys` faster).
       inverts byte I first) from a connected socket and wait up to S seconds
       for what comes back. Prints "refused" (ICMP port unreachable), "reply"
       (a datagram) or "silent" (nothing).
+  spa_tool.py burst HOST PORT (--hex HEX | --random N) [--flip I]
+                   [--count C] [--interval S]
+      Send C datagrams (as for send; --random makes each one afresh) from
+      one unconnected socket, S seconds apart, never waiting for answers.
+      Prints "sent C". For benches: one process instead of C.
   spa_tool.py pubkeys N
       N distinct X25519 public keys of fresh random private keys, base64,
       one per line (the private keys are thrown away).
@@ -22,7 +27,7 @@ import base64
 import os
 import socket
 import sys
-import types
+import time
 
 
 def capture(a):
@@ -39,19 +44,24 @@ def capture(a):
             out.flush()
 
 
-def send(a):
+def payload_of(a):
     if a.hex:
         payload = bytearray(bytes.fromhex(a.hex))
     else:
         payload = bytearray(os.urandom(a.random))
     if a.flip >= 0:
         payload[a.flip] ^= 0xff
+    return bytes(payload)
+
+
+def send(a):
+    payload = payload_of(a)
     fam, typ, proto, _, addr = socket.getaddrinfo(a.host, a.port, 0,
                                                   socket.SOCK_DGRAM)[0]
     s = socket.socket(fam, typ, proto)
     s.connect(addr)	# connected: ICMP port unreachable shows as ECONNREFUSED
     s.settimeout(a.timeout)
-    s.send(bytes(payload))
+    s.send(payload)
     try:
         s.recv(65535)
         print("reply")
@@ -65,6 +75,20 @@ def send(a):
 # X25519 (RFC 7748), only used when python3-cryptography is missing.
 P = 2**255 - 19
 A24 = 121665
+
+
+def burst(a):
+    fam, typ, proto, _, addr = socket.getaddrinfo(a.host, a.port, 0,
+                                                  socket.SOCK_DGRAM)[0]
+    s = socket.socket(fam, typ, proto)
+    payload = payload_of(a)
+    for i in range(a.count):
+        if i and a.random:
+            payload = payload_of(a)
+        s.sendto(payload, addr)
+        time.sleep(a.interval)
+    print("sent %d" % a.count)
+    return 0
 
 
 def x25519_base(k):
@@ -120,37 +144,23 @@ def pubkeys(a):
     return 0
 
 
-# Hand-rolled argument parsing, as in nettool.py: argparse is slow to import
-# under TCG.
+# Hand-rolled argument parsing shared with nettool.py (argparse is slow to
+# import under TCG).
 COMMANDS = {	# name: (function, positional names, {option: default})
     "capture": (capture, ["port", "file"], {}),
     "send": (send, ["host", "port"], {"hex": "", "random": 0, "flip": -1,
                                       "timeout": 2.0}),
+    "burst": (burst, ["host", "port"], {"hex": "", "random": 0, "flip": -1,
+                                        "count": 100, "interval": 0.002}),
     "pubkeys": (pubkeys, ["n"], {}),
 }
 
 
 def main(argv):
-    if not argv or argv[0] not in COMMANDS:
-        sys.exit(__doc__)
-    fn, positional, options = COMMANDS[argv[0]]
-    a = types.SimpleNamespace(**options)
-    rest = argv[1:]
-    args = []
-    while rest:
-        word = rest.pop(0)
-        if not word.startswith("--"):
-            args.append(word)
-            continue
-        name = word[2:].replace("-", "_")
-        if name not in options or not rest:
-            sys.exit("spa_tool: bad option %s\n%s" % (word, __doc__))
-        setattr(a, name, type(options[name])(rest.pop(0)))
-    if len(args) != len(positional):
-        sys.exit(__doc__)
-    for name, value in zip(positional, args):
-        setattr(a, name, int(value) if name in ("port", "n") else value)
-    return fn(a)
+    # -I leaves the script's directory out of sys.path.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from nettool import run_command
+    return run_command(argv, COMMANDS, __doc__, "spa_tool")
 
 
 if __name__ == "__main__":

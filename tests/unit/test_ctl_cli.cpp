@@ -22,63 +22,17 @@
 #include "codec.hpp"
 #include "commands.hpp"
 #include "errors.hpp"
+#include "fakes.hpp"
 
 using namespace knockctl;
+using namespace knockctl::test;
 
 namespace {
-
-constexpr int FAMILY = 0x1d;
-
-// What the fake module does and what it saw.
-struct FakeKernel {
-	bool loaded = true;
-	int refuse_errno = 0;		// refuse every request with this
-	std::string refuse_extack;
-	std::map<uint8_t, std::function<std::vector<MsgPtr>()>> replies;
-
-	int opened = 0;			// transports created
-	std::vector<MsgPtr> requests;	// copies of what was sent
-};
-
-class FakeTransport : public Transport {
-public:
-	explicit FakeTransport(FakeKernel &k) : k_(k) {}
-
-	int family() override
-	{
-		if (!k_.loaded)
-			throw ModuleMissing();
-		return FAMILY;
-	}
-
-	std::vector<MsgPtr> exchange(nl_msg *request) override
-	{
-		k_.requests.emplace_back(nlmsg_convert(nlmsg_hdr(request)));
-		if (k_.refuse_errno)
-			throw KernelError(k_.refuse_errno, k_.refuse_extack);
-		auto it = k_.replies.find(message_cmd(nlmsg_hdr(request)));
-		if (it == k_.replies.end())
-			return {};
-		return it->second();
-	}
-
-private:
-	FakeKernel &k_;
-};
-
-struct Result {
-	int code;
-	std::string out;
-	std::string err;
-};
 
 Result run_knockctl(FakeKernel &k, const std::vector<std::string> &args)
 {
 	std::ostringstream out, err;
-	Context ctx(out, err, [&k] {
-		k.opened++;
-		return std::make_unique<FakeTransport>(k);
-	});
+	Context ctx(out, err, [&k] { return std::make_unique<FakeTransport>(k); });
 	const int code = run(ctx, args, register_all);
 
 	return {code, out.str(), err.str()};

@@ -12,29 +12,13 @@
 
 #include "derive.hpp"
 #include "errors.hpp"
+#include "fakes.hpp"
 #include "keys.hpp"
 
 using namespace knockctl;
+using namespace knockctl::test;
 
 namespace {
-
-// A fresh directory under /tmp, removed with its files at the end.
-struct TempDir {
-	std::string path;
-
-	TempDir()
-	{
-		char tmpl[] = "/tmp/knockctl-test-XXXXXX";
-		REQUIRE(mkdtemp(tmpl));
-		path = tmpl;
-	}
-	~TempDir()
-	{
-		const std::string cmd = "rm -rf '" + path + "'";
-		(void)!std::system(cmd.c_str());
-	}
-	std::string file(const std::string &name) const { return path + "/" + name; }
-};
 
 void write_file(const std::string &path, const std::string &text, mode_t mode)
 {

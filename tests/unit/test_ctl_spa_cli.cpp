@@ -27,60 +27,17 @@
 #include "commands.hpp"
 #include "config.hpp"
 #include "errors.hpp"
+#include "fakes.hpp"
 #include "spa.h"
 #include "txn_codec.hpp"
 
 using namespace knockctl;
+using namespace knockctl::test;
 
 namespace {
 
-constexpr int FAMILY = 0x1d;
-
-struct FakeKernel {
-	bool loaded = true;
-	// Refuse the n-th request (0-based) with errno/extack; -1: never.
-	int refuse_at = -1;
-	int refuse_errno = 0;
-	std::string refuse_extack;
-	std::map<uint8_t, std::function<std::vector<MsgPtr>()>> replies;
-	std::vector<MsgPtr> requests;
-};
-
-class FakeTransport : public Transport {
-public:
-	explicit FakeTransport(FakeKernel &k) : k_(k) {}
-
-	int family() override
-	{
-		if (!k_.loaded)
-			throw ModuleMissing();
-		return FAMILY;
-	}
-
-	std::vector<MsgPtr> exchange(nl_msg *request) override
-	{
-		k_.requests.emplace_back(nlmsg_convert(nlmsg_hdr(request)));
-		if (int(k_.requests.size()) - 1 == k_.refuse_at)
-			throw KernelError(k_.refuse_errno, k_.refuse_extack);
-		auto it = k_.replies.find(message_cmd(nlmsg_hdr(request)));
-		if (it == k_.replies.end())
-			return {};
-		return it->second();
-	}
-
-private:
-	FakeKernel &k_;
-};
-
-struct Result {
-	int code;
-	std::string out;
-	std::string err;
-};
-
 struct Harness {
 	FakeKernel k;
-	int opened = 0;
 	std::string in;
 	std::vector<std::vector<uint8_t>> sent;
 	std::vector<sockaddr_storage> sent_to;
@@ -92,10 +49,7 @@ struct Harness {
 	{
 		std::ostringstream out, err;
 		std::istringstream input(in);
-		Context ctx(out, err, [this] {
-			opened++;
-			return std::make_unique<FakeTransport>(k);
-		});
+		Context ctx(out, err, [this] { return std::make_unique<FakeTransport>(k); });
 		ctx.in = &input;
 		ctx.now_ms = [this] { return now; };
 		ctx.send_udp = [this](const sockaddr_storage &to, socklen_t,
@@ -117,30 +71,6 @@ struct Harness {
 		for (const MsgPtr &m : k.requests)
 			v.push_back(message_cmd(nlmsg_hdr(m.get())));
 		return v;
-	}
-};
-
-struct TempDir {
-	std::string path;
-
-	TempDir()
-	{
-		char tmpl[] = "/tmp/knockctl-cli-XXXXXX";
-		REQUIRE(mkdtemp(tmpl));
-		path = tmpl;
-	}
-	~TempDir()
-	{
-		const std::string cmd = "rm -rf '" + path + "'";
-		(void)!std::system(cmd.c_str());
-	}
-	std::string file(const std::string &name) const { return path + "/" + name; }
-	std::string write(const std::string &name, const std::string &text,
-			  mode_t mode = 0644) const
-	{
-		std::ofstream(file(name)) << text;
-		REQUIRE(chmod(file(name).c_str(), mode) == 0);
-		return file(name);
 	}
 };
 
@@ -181,7 +111,7 @@ TEST_CASE("genkey and pubkey")
 		Result p = h.run({"pubkey"});
 		REQUIRE(p.code == 0);
 		REQUIRE(p.out == key_to_base64(public_key(sk)) + "\n");
-		REQUIRE(h.opened == 0);
+		REQUIRE(h.k.opened == 0);
 	}
 	SECTION("genkey --out writes 0600 and refuses to overwrite") {
 		TempDir d;
@@ -212,7 +142,7 @@ TEST_CASE("check validates without the kernel")
 	INFO(r.err);
 	REQUIRE(r.code == 0);
 	REQUIRE(r.out == s.conf + ": ok (2 users, 2 guards, 1 knock port)\n");
-	REQUIRE(h.opened == 0);
+	REQUIRE(h.k.opened == 0);
 
 	SECTION("errors, all of them, one per line, exit 1") {
 		const std::string bad = s.dir.write(
@@ -250,7 +180,7 @@ TEST_CASE("apply sends BEGIN, ADD per item, COMMIT on one transport")
 	INFO(r.err);
 	REQUIRE(r.code == 0);
 	REQUIRE(r.out == "applied " + s.conf + ": 2 users, 2 guards, 1 knock port\n");
-	REQUIRE(h.opened == 1);
+	REQUIRE(h.k.opened == 1);
 	REQUIRE(h.cmds() == std::vector<uint8_t>{
 				    NFKNOCK_CMD_TXN_BEGIN, NFKNOCK_CMD_TXN_ADD,
 				    NFKNOCK_CMD_TXN_ADD, NFKNOCK_CMD_TXN_ADD,
@@ -332,7 +262,7 @@ TEST_CASE("apply: a kernel refusal aborts and names the item")
 		Result c = h2.run({"apply", bad});
 		REQUIRE(c.code == 1);
 		REQUIRE(c.err == "knockctl: " + bad + ":2: server.foo: unknown key\n");
-		REQUIRE(h2.opened == 0);
+		REQUIRE(h2.k.opened == 0);
 	}
 	SECTION("module missing") {
 		Harness h2;
@@ -482,7 +412,7 @@ TEST_CASE("knock sends one datagram the server's keys open")
 		INFO(r.err);
 		REQUIRE(r.code == 0);
 		REQUIRE(r.out.empty());
-		REQUIRE(h.opened == 0);
+		REQUIRE(h.k.opened == 0);
 		REQUIRE(h.sent.size() == 1);
 		const auto *sin = reinterpret_cast<const sockaddr_in *>(&h.sent_to[0]);
 		REQUIRE(sin->sin_family == AF_INET);

@@ -259,19 +259,31 @@ MsgPtr build_get_status(int family)
 	return build_request(family, NFKNOCK_CMD_GET_STATUS);
 }
 
+void encode_params(nl_msg *msg, const Params &p)
+{
+	if (p.guard_action)
+		put_check(nla_put_u8(msg, NFKNOCK_A_GUARD_ACTION, *p.guard_action), "params");
+	if (p.udp_idle_ms)
+		put_check(nla_put_u32(msg, NFKNOCK_A_UDP_IDLE_MS, *p.udp_idle_ms), "params");
+	if (p.grants_max)
+		put_check(nla_put_u32(msg, NFKNOCK_A_GRANTS_MAX, *p.grants_max), "params");
+}
+
+void params_from_attrs(const TopTable &tb, Params &p)
+{
+	if (tb[NFKNOCK_A_GUARD_ACTION])
+		p.guard_action = nla_get_u8(tb[NFKNOCK_A_GUARD_ACTION]);
+	if (tb[NFKNOCK_A_UDP_IDLE_MS])
+		p.udp_idle_ms = nla_get_u32(tb[NFKNOCK_A_UDP_IDLE_MS]);
+	if (tb[NFKNOCK_A_GRANTS_MAX])
+		p.grants_max = nla_get_u32(tb[NFKNOCK_A_GRANTS_MAX]);
+}
+
 MsgPtr build_set_params(int family, const Params &p)
 {
 	MsgPtr msg = build_request(family, NFKNOCK_CMD_SET_PARAMS);
 
-	if (p.guard_action)
-		check(nla_put_u8(msg.get(), NFKNOCK_A_GUARD_ACTION, *p.guard_action),
-		      "params");
-	if (p.udp_idle_ms)
-		check(nla_put_u32(msg.get(), NFKNOCK_A_UDP_IDLE_MS, *p.udp_idle_ms),
-		      "params");
-	if (p.grants_max)
-		check(nla_put_u32(msg.get(), NFKNOCK_A_GRANTS_MAX, *p.grants_max),
-		      "params");
+	encode_params(msg.get(), p);
 	return msg;
 }
 
@@ -388,12 +400,7 @@ Params parse_set_params(const nlmsghdr *nlh)
 	Params p;
 
 	parse_top(nlh, tb);
-	if (tb[NFKNOCK_A_GUARD_ACTION])
-		p.guard_action = nla_get_u8(tb[NFKNOCK_A_GUARD_ACTION]);
-	if (tb[NFKNOCK_A_UDP_IDLE_MS])
-		p.udp_idle_ms = nla_get_u32(tb[NFKNOCK_A_UDP_IDLE_MS]);
-	if (tb[NFKNOCK_A_GRANTS_MAX])
-		p.grants_max = nla_get_u32(tb[NFKNOCK_A_GRANTS_MAX]);
+	params_from_attrs(tb, p);
 	return p;
 }
 

@@ -72,6 +72,10 @@ Service service_from_nest(nlattr *nest);
 nlattr *nest_start(nl_msg *msg, int type);
 // A failed nla_put*: bad_alloc or Error naming @what.
 void put_check(int err, const char *what);
+// GUARD_ACTION / UDP_IDLE_MS / GRANTS_MAX, shared by SET_PARAMS and
+// TXN_BEGIN: the ones @p sets, and back.
+void encode_params(nl_msg *msg, const Params &p);
+void params_from_attrs(const TopTable &tb, Params &p);
 
 template <std::size_t N>
 void parse_nest(nlattr *nest, std::array<nlattr *, N> &tb,

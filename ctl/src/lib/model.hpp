@@ -133,10 +133,7 @@ struct User {
 };
 
 // TXN_BEGIN parameters: only the fields that are set are sent.
-struct TxnParams {
-	std::optional<uint8_t> guard_action;
-	std::optional<uint32_t> udp_idle_ms;
-	std::optional<uint32_t> grants_max;
+struct TxnParams : Params {
 	std::optional<uint32_t> skew_ms;
 	std::optional<uint8_t> knock_packets;
 

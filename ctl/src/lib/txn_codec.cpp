@@ -135,12 +135,7 @@ MsgPtr build_txn_begin(int family, const TxnParams &p)
 	MsgPtr msg = build_request(family, NFKNOCK_CMD_TXN_BEGIN);
 	nl_msg *m = msg.get();
 
-	if (p.guard_action)
-		put_check(nla_put_u8(m, NFKNOCK_A_GUARD_ACTION, *p.guard_action), "params");
-	if (p.udp_idle_ms)
-		put_check(nla_put_u32(m, NFKNOCK_A_UDP_IDLE_MS, *p.udp_idle_ms), "params");
-	if (p.grants_max)
-		put_check(nla_put_u32(m, NFKNOCK_A_GRANTS_MAX, *p.grants_max), "params");
+	encode_params(m, p);
 	if (p.skew_ms)
 		put_check(nla_put_u32(m, NFKNOCK_A_SKEW_MS, *p.skew_ms), "params");
 	if (p.knock_packets)
@@ -249,12 +244,7 @@ TxnParams parse_txn_begin(const nlmsghdr *nlh)
 	TxnParams p;
 
 	parse_top_attrs(nlh, tb);
-	if (tb[NFKNOCK_A_GUARD_ACTION])
-		p.guard_action = nla_get_u8(tb[NFKNOCK_A_GUARD_ACTION]);
-	if (tb[NFKNOCK_A_UDP_IDLE_MS])
-		p.udp_idle_ms = nla_get_u32(tb[NFKNOCK_A_UDP_IDLE_MS]);
-	if (tb[NFKNOCK_A_GRANTS_MAX])
-		p.grants_max = nla_get_u32(tb[NFKNOCK_A_GRANTS_MAX]);
+	params_from_attrs(tb, p);
 	if (tb[NFKNOCK_A_SKEW_MS])
 		p.skew_ms = nla_get_u32(tb[NFKNOCK_A_SKEW_MS]);
 	if (tb[NFKNOCK_A_KNOCK_PACKETS])

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// Fixtures shared by the CLI tests: a fake module behind knockctl's
+// Transport (records every request, plays canned replies and refusals),
+// and a temporary directory.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "codec.hpp"
+#include "errors.hpp"
+#include "transport.hpp"
+
+namespace knockctl::test {
+
+constexpr int FAMILY = 0x1d;
+
+// What the fake module does and what it saw.
+struct FakeKernel {
+	bool loaded = true;
+	// Refuse with refuse_errno/refuse_extack: the refuse_at-th request
+	// (0-based), or every request while refuse_at is -1.
+	int refuse_errno = 0;
+	int refuse_at = -1;
+	std::string refuse_extack;
+	std::map<uint8_t, std::function<std::vector<MsgPtr>()>> replies;
+
+	int opened = 0;			// transports created
+	std::vector<MsgPtr> requests;	// copies of what was sent
+};
+
+class FakeTransport : public Transport {
+public:
+	explicit FakeTransport(FakeKernel &k) : k_(k) { k_.opened++; }
+
+	int family() override
+	{
+		if (!k_.loaded)
+			throw ModuleMissing();
+		return FAMILY;
+	}
+
+	std::vector<MsgPtr> exchange(nl_msg *request) override
+	{
+		k_.requests.emplace_back(nlmsg_convert(nlmsg_hdr(request)));
+		const int n = int(k_.requests.size()) - 1;
+		if (k_.refuse_errno && (k_.refuse_at == -1 || k_.refuse_at == n))
+			throw KernelError(k_.refuse_errno, k_.refuse_extack);
+		auto it = k_.replies.find(message_cmd(nlmsg_hdr(request)));
+		if (it == k_.replies.end())
+			return {};
+		return it->second();
+	}
+
+private:
+	FakeKernel &k_;
+};
+
+struct Result {
+	int code;
+	std::string out;
+	std::string err;
+};
+
+// A fresh directory under /tmp, removed with its files at the end.
+struct TempDir {
+	std::string path;
+
+	TempDir()
+	{
+		char tmpl[] = "/tmp/knockctl-test-XXXXXX";
+		REQUIRE(mkdtemp(tmpl));
+		path = tmpl;
+	}
+	~TempDir()
+	{
+		const std::string cmd = "rm -rf '" + path + "'";
+		(void)!std::system(cmd.c_str());
+	}
+	TempDir(const TempDir &) = delete;
+	TempDir &operator=(const TempDir &) = delete;
+
+	std::string file(const std::string &name) const { return path + "/" + name; }
+	// Writes @text to file @name with @mode and returns its path.
+	std::string write(const std::string &name, const std::string &text,
+			  mode_t mode = 0644) const
+	{
+		std::ofstream(file(name)) << text;
+		REQUIRE(chmod(file(name).c_str(), mode) == 0);
+		return file(name);
+	}
+};
+
+} // namespace knockctl::test
