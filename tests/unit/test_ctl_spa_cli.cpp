@@ -373,14 +373,40 @@ TEST_CASE("grants show who knocked")
 		}
 		return v;
 	};
-	Result r = h.run({"grants"});
-	REQUIRE(r.out ==
-		"ADDRESS   SERVICE  LEFT  FLAGS  USER\n"
-		"10.0.0.1  tcp/22   30s   -      admin\n"
-		"10.0.0.2  tcp/22   30s   -      abcd000000000001\n");
-	const auto j = nlohmann::json::parse(h.run({"grants", "--json"}).out);
-	REQUIRE(j[0]["user"] == nullptr);
-	REQUIRE(j[1]["user"] == "abcd000000000001");
+	SECTION("a user the module no longer has: the fingerprint") {
+		Result r = h.run({"grants"});
+		REQUIRE(r.out ==
+			"ADDRESS   SERVICE  LEFT  FLAGS  USER\n"
+			"10.0.0.1  tcp/22   30s   -      admin\n"
+			"10.0.0.2  tcp/22   30s   -      abcd000000000001\n");
+		const auto j = nlohmann::json::parse(h.run({"grants", "--json"}).out);
+		REQUIRE(j[0]["user"] == nullptr);
+		REQUIRE(j[0]["user_name"] == nullptr);
+		REQUIRE(j[1]["user"] == "abcd000000000001");
+		REQUIRE(j[1]["user_name"] == nullptr);
+	}
+	SECTION("a loaded user: its name") {
+		h.k.replies[NFKNOCK_CMD_GET_USERS] = [] {
+			std::vector<MsgPtr> v;
+			User u;
+			u.name = "alice";
+			u.fpr = {0xab, 0xcd, 0, 0, 0, 0, 0, 1};
+			u.allow = {{IPPROTO_TCP, 22, 22}};
+			u.sources = {parse_prefix("0.0.0.0/0")};
+			MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_USERS);
+			encode_user(m.get(), u, nullptr);
+			v.push_back(std::move(m));
+			return v;
+		};
+		Result r = h.run({"grants"});
+		REQUIRE(r.out ==
+			"ADDRESS   SERVICE  LEFT  FLAGS  USER\n"
+			"10.0.0.1  tcp/22   30s   -      admin\n"
+			"10.0.0.2  tcp/22   30s   -      alice\n");
+		const auto j = nlohmann::json::parse(h.run({"grants", "--json"}).out);
+		REQUIRE(j[1]["user"] == "abcd000000000001");
+		REQUIRE(j[1]["user_name"] == "alice");
+	}
 }
 
 TEST_CASE("knock sends one datagram the server's keys open")

@@ -177,10 +177,16 @@ void do_grants(Context &ctx, bool json)
 		return std::tie(a.addr.family, a.addr.bytes, a.proto, a.port) <
 		       std::tie(b.addr.family, b.addr.bytes, b.proto, b.port);
 	});
+	// Name the users of knock grants. Users come from a second dump; a
+	// user removed meanwhile simply stays a fingerprint.
+	UserNames names;
+	if (std::any_of(grants.begin(), grants.end(),
+			[](const Grant &g) { return g.user_fpr != std::array<uint8_t, 8>{}; }))
+		names = user_names(kernel("users", [&] { return ctx.client().users(); }));
 	if (json)
-		print_json(ctx, grants_json(grants));
+		print_json(ctx, grants_json(grants, names));
 	else
-		ctx.out << grants_text(grants);
+		ctx.out << grants_text(grants, names);
 }
 
 void do_flush(Context &ctx)

@@ -79,9 +79,21 @@ std::string format_unix_ms(uint64_t ms)
 
 } // namespace
 
-std::string grant_user(const std::array<uint8_t, 8> &fpr)
+UserNames user_names(const std::vector<User> &users)
 {
-	return is_admin(fpr) ? "admin" : fpr_hex(fpr);
+	UserNames names;
+
+	for (const User &u : users)
+		names[u.fpr] = u.name;
+	return names;
+}
+
+std::string grant_user(const std::array<uint8_t, 8> &fpr, const UserNames &names)
+{
+	if (is_admin(fpr))
+		return "admin";
+	auto it = names.find(fpr);
+	return it != names.end() ? it->second : fpr_hex(fpr);
 }
 
 std::string knock_packets_name(uint8_t value)
@@ -237,11 +249,12 @@ nlohmann::json guards_json(const std::vector<Service> &guards)
 	return out;
 }
 
-nlohmann::json grants_json(const std::vector<Grant> &grants)
+nlohmann::json grants_json(const std::vector<Grant> &grants, const UserNames &names)
 {
 	nlohmann::json out = nlohmann::json::array();
 
-	for (const Grant &g : grants)
+	for (const Grant &g : grants) {
+		auto name = names.find(g.user_fpr);
 		out.push_back({
 			{"address", format_address(g.addr)},
 			{"family", family_name(g.addr)},
@@ -253,7 +266,11 @@ nlohmann::json grants_json(const std::vector<Grant> &grants)
 			{"used", (g.flags & NFKNOCK_GRANT_F_USED) != 0},
 			{"user", is_admin(g.user_fpr) ? nlohmann::json(nullptr) :
 							nlohmann::json(fpr_hex(g.user_fpr))},
+			{"user_name", is_admin(g.user_fpr) || name == names.end() ?
+					      nlohmann::json(nullptr) :
+					      nlohmann::json(name->second)},
 		});
+	}
 	return out;
 }
 
@@ -328,7 +345,7 @@ std::string guards_text(const std::vector<Service> &guards)
 	return table(rows);
 }
 
-std::string grants_text(const std::vector<Grant> &grants)
+std::string grants_text(const std::vector<Grant> &grants, const UserNames &names)
 {
 	if (grants.empty())
 		return "no grants\n";
@@ -339,7 +356,7 @@ std::string grants_text(const std::vector<Grant> &grants)
 		rows.push_back({format_address(g.addr),
 				format_service(grant_service(g)),
 				format_duration_ms(g.timeout_ms),
-				grant_flags(g.flags), grant_user(g.user_fpr)});
+				grant_flags(g.flags), grant_user(g.user_fpr, names)});
 	return table(rows);
 }
 

@@ -3,6 +3,7 @@
 // The JSON shapes are documented in docs/knockctl.md.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,20 +19,26 @@ std::string action_name(uint8_t action);
 // "pass", "drop", or "unknown-N".
 std::string knock_packets_name(uint8_t value);
 
-// 16 hex characters of a grant's or user's fingerprint; "admin" for the
-// all-zero fingerprint of a grant made by an administrator.
-std::string grant_user(const std::array<uint8_t, 8> &fpr);
+// User names by fingerprint (from GET_USERS), to name a grant's user.
+using UserNames = std::map<std::array<uint8_t, 8>, std::string>;
+UserNames user_names(const std::vector<User> &users);
+
+// The name of a grant's user if @names knows its fingerprint, else 16 hex
+// characters of the fingerprint; "admin" for the all-zero fingerprint of a
+// grant made by an administrator.
+std::string grant_user(const std::array<uint8_t, 8> &fpr, const UserNames &names = {});
 
 nlohmann::json status_json(const Status &s);
 nlohmann::json users_json(const std::vector<User> &users);
 nlohmann::json knock_ports_json(const std::vector<Service> &ports);
 nlohmann::json guards_json(const std::vector<Service> &guards);
-nlohmann::json grants_json(const std::vector<Grant> &grants);
+// "user" is the fingerprint (null for admin), "user_name" the name when known.
+nlohmann::json grants_json(const std::vector<Grant> &grants, const UserNames &names = {});
 
 // Each ends with a newline; empty lists give "no guards" / "no grants".
 std::string status_text(const Status &s);
 std::string guards_text(const std::vector<Service> &guards);
-std::string grants_text(const std::vector<Grant> &grants);
+std::string grants_text(const std::vector<Grant> &grants, const UserNames &names = {});
 std::string users_text(const std::vector<User> &users);
 std::string knock_ports_text(const std::vector<Service> &ports);
 
