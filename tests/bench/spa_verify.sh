@@ -84,7 +84,7 @@ one=$SPA/one.conf many=$SPA/many.conf
 { spa_server; spa_guard tcp/22; spa_user alice; } > "$one"
 cp "$one" "$many"
 t0=$SECONDS
-$SPA_TOOL pubkeys $((USERS - 1)) | awk '{
+$SPA_TOOL pubkeys $((USERS - 1)) --raw 1 | awk '{
 	printf "[[user]]\nname = \"u%05d\"\npublic_key = \"%s\"\n", NR, $1
 	printf "allow = [\"tcp/22\"]\nmax_duration = \"60s\"\n\n" }' >> "$many"
 echo "    $((USERS - 1)) extra public keys made in $((SECONDS - t0)) s"

@@ -19,9 +19,11 @@ python3-cryptography only makes `pubkeys` faster).
       Send C datagrams (as for send; --random makes each one afresh) from
       one unconnected socket, S seconds apart, never waiting for answers.
       Prints "sent C". For benches: one process instead of C.
-  spa_tool.py pubkeys N
+  spa_tool.py pubkeys N [--raw 1]
       N distinct X25519 public keys of fresh random private keys, base64,
-      one per line (the private keys are thrown away).
+      one per line (the private keys are thrown away). --raw 1: random
+      32-byte strings instead, instant even under TCG; X25519 accepts any
+      32 bytes as a public key, nobody has the private key (for benches).
 """
 import base64
 import os
@@ -119,6 +121,14 @@ def x25519_base(k):
 
 
 def pubkeys(a):
+    if a.raw:
+        # X25519 takes any 32 bytes as a public key (the top bit is
+        # ignored, so clear it): users with these keys can never knock.
+        def one():
+            b = bytearray(os.urandom(32))
+            b[31] &= 0x7f
+            return bytes(b)
+        return print_pubkeys(a, one)
     try:
         sys.path.append("/usr/lib/python3/dist-packages")
         from cryptography.hazmat.primitives.asymmetric.x25519 import \
@@ -132,6 +142,10 @@ def pubkeys(a):
     except ImportError:
         def one():
             return x25519_base(os.urandom(32))
+    return print_pubkeys(a, one)
+
+
+def print_pubkeys(a, one):
     seen = set()
     out = []
     while len(out) < a.n:
@@ -152,7 +166,7 @@ COMMANDS = {	# name: (function, positional names, {option: default})
                                       "timeout": 2.0}),
     "burst": (burst, ["host", "port"], {"hex": "", "random": 0, "flip": -1,
                                         "count": 100, "interval": 0.002}),
-    "pubkeys": (pubkeys, ["n"], {}),
+    "pubkeys": (pubkeys, ["n"], {"raw": 0}),
 }
 
 
