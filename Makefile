@@ -90,8 +90,10 @@ fuzz-short:
 	FUZZ_SECONDS=20 tests/fuzz/run.sh
 
 # The README's test command: everything, from a fresh machine. The VM suite
-# (Debian's two kernels and the debug kernel, three guests at once) runs
-# last so its "vm: N passed, N failed" line closes the output.
+# runs last so its "vm: N passed, N failed" line closes the output. The
+# debug kernel is not in it yet: its build (~2,000 KASAN+lockdep objects)
+# and the suite on it (about 4x slower under TCG) do not fit the 75-minute
+# budget of a fresh machine; `make vm-debug` runs it (see the README).
 check: deps
 	@# The Debian root of boot-test is mostly downloads: fetch it meanwhile
 	@# (scripts/rootfs.sh takes a lock; boot-test's own call waits for it).
@@ -101,10 +103,9 @@ check: deps
 	$(MAKE) unit-asan
 	$(MAKE) fuzz-short
 	$(MAKE) dkms-check
-	$(MAKE) debug-kernel
 	$(MAKE) demo
 	$(MAKE) boot-test
-	$(MAKE) vm VM_KERNELS="$(KVERS) debug"
+	$(MAKE) vm
 
 # The README's first command: the whole story in a booted VM.
 demo: deps

@@ -2,8 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build (or reuse) the debug kernel of the VM suite from Debian's
 # linux-source-6.1: defconfig + kvm_guest.config + tests/vm/debug.config.
-# The result is cached outside the checkout, keyed by the fragment and the
-# source version, and the cache directory is printed on the last line.
+#
+# Cached outside the checkout (NFKNOCK_CACHE, default /var/cache/nfknock):
+#   debug-kernel-tree-SRC/linux-source-6.1  the build tree, one per source
+#       version; a changed fragment rebuilds in it incrementally (kbuild
+#       recompiles only what the changed options touch)
+#   debug-kernel-KEY/  KEY = hash of source version + fragment: bzImage, ok,
+#       and a link to the tree (out-of-tree modules build against it)
+# A KEY directory is valid only while the tree still holds its config.
+# The KEY directory is printed on the last line.
 # Usage: debug-kernel.sh [--cached]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,26 +20,38 @@ tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null || true)
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 key=$( (echo "$srcver"; cat "$top/tests/vm/debug.config") | sha256sum | cut -c1-16)
 out=$cache/debug-kernel-$key
+tree=$cache/debug-kernel-tree-$(echo "$srcver" | sha256sum | cut -c1-16)
+src=$tree/linux-source-6.1
+
+valid() { [[ -e $out/ok && $(cat "$src/.nfknock-key" 2>/dev/null) == "$key" ]]; }
 
 # --cached: only print where the built kernel is (exit 1 if it is not).
 if [[ ${1:-} == --cached ]]; then
-	[[ -e $out/ok ]] && echo "$out"
-	[[ -e $out/ok ]]
+	valid && echo "$out"
+	valid
 	exit
 fi
 
-if [[ -e $out/ok ]]; then
+if valid; then
 	echo "debug-kernel: cached at $out" >&2
 	echo "$out"
 	exit 0
 fi
 
+mkdir -p "$cache"
+start=$(date +%s)
+if [[ ! -e $src/Makefile ]]; then
+	rm -rf "$tree"
+	mkdir -p "$tree"
+	echo "debug-kernel: unpacking linux-source-6.1 $srcver into $tree" >&2
+	tar -C "$tree" -xf "$tarball"
+	echo "debug-kernel: building (about 11 min on 2 idle cores)" >&2
+else
+	echo "debug-kernel: rebuilding in $tree for a changed fragment (incremental)" >&2
+fi
+rm -f "$src/.nfknock-key"
 rm -rf "$out"
 mkdir -p "$out"
-echo "debug-kernel: building $srcver (about 11 min on 2 cores) in $out" >&2
-start=$(date +%s)
-tar -C "$out" -xf "$tarball"
-src=$out/linux-source-6.1
 cd "$src"
 {
 	make defconfig
@@ -51,6 +70,8 @@ fi
 make -j"$(nproc)" bzImage modules_prepare >"$out/build.log" 2>&1 ||
 	{ tail -30 "$out/build.log" >&2; exit 1; }
 cp arch/x86/boot/bzImage "$out/bzImage"
+ln -sfn "$src" "$out/linux-source-6.1"
+echo "$key" > "$src/.nfknock-key"
 echo "$(( $(date +%s) - start ))" >"$out/build-seconds"
 touch "$out/ok"
 echo "debug-kernel: built in $(cat "$out/build-seconds") s" >&2
