@@ -121,6 +121,17 @@ MsgPtr grant_entry(const char *addr, uint8_t proto, uint16_t port,
 
 } // namespace
 
+TEST_CASE("--version prints the version and opens nothing")
+{
+	FakeKernel k;
+	Result r = run_knockctl(k, {"--version"});
+
+	REQUIRE(r.code == 0);
+	REQUIRE(r.out == "knockctl " KNOCKCTL_TEST_VERSION "\n");
+	REQUIRE(r.err.empty());
+	REQUIRE(k.opened == 0);
+}
+
 TEST_CASE("bad services are usage errors naming the input")
 {
 	SECTION("port out of range") {

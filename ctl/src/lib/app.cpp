@@ -61,8 +61,11 @@ void limit_to_one_subcommand(CLI::App &app)
 void build_app(CLI::App &app, Context &ctx, const Registrar &registrar)
 {
 	app.name("knockctl");
-	app.description("Control nfknock, in-kernel port knocking: guard "
-			"services, grant and revoke access, read state.");
+	app.description("Control nfknock, in-kernel port knocking: load keys "
+			"and policy, guard services, grant and revoke access, "
+			"read state; and knock, as a client.");
+	app.set_version_flag("--version", std::string("knockctl ") + KNOCKCTL_VERSION,
+			     "Print the version and exit");
 	app.footer("Exit codes: 0 ok, 1 error (the kernel refused), 2 usage, "
 		   "3 module not loaded or no permission.");
 	registrar(app, ctx);
@@ -83,6 +86,9 @@ int run(Context &ctx, int argc, const char *const *argv,
 		return EXIT_OK;
 	} catch (const CLI::CallForAllHelp &) {
 		ctx.out << with_newline(app.help("", CLI::AppFormatMode::All));
+		return EXIT_OK;
+	} catch (const CLI::CallForVersion &e) {
+		ctx.out << with_newline(e.what());
 		return EXIT_OK;
 	} catch (const CLI::ExtrasError &e) {
 		// CLI11 lists extras of a subcommand in reverse; say it in order.
