@@ -145,7 +145,7 @@ story() {
 	sed 's/^/    /' <<< "$out"
 	((rc == 0)) && [[ $out == "hello from srv" ]] || { sed 's/^/    /' $d/ssh.err; broken "ssh after the knock"; }
 
-	step "srv: the grant, for alice's address only, with the time it has left (USER: her key's fingerprint)"
+	step "srv: the grant, for alice's address only, with the time it has left (USER: alice, found by her key's fingerprint)"
 	show srv knockctl grants
 	show srv knockctl users
 
