@@ -19,8 +19,12 @@ setup_net
 spa_init
 spa_key alice
 conf=$SPA/nfknock.conf
+# A skew of 10 minutes: the replays must be refused as replays even on a
+# slow guest (the debug kernel on a busy host takes more than the default
+# 30 s between the capture and the last resend, and a stale timestamp is
+# checked first).
 {
-	spa_server pass
+	spa_server pass 600s
 	spa_guard tcp/22
 	spa_user alice
 } > "$conf"
