@@ -214,14 +214,16 @@ expect_udp() {
 # Namespace names in messages: "nfk-c1-XXXX" -> "c1".
 short() { local n=${1#nfk-}; echo "${n%-*}"; }
 
-# wait_grep FILE PATTERN: until FILE has a line matching PATTERN (10 s).
+# wait_grep FILE PATTERN: until FILE has a line matching PATTERN (60 s: a
+# Python probe can take over 10 s to start on the debug kernel when the
+# host is busy; only a failure waits that long).
 wait_grep() {
 	local i
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		grep -q -- "$2" "$1" 2> /dev/null && return 0
 		sleep 0.1
 	done
-	echo "no '$2' in $1 after 10 s"
+	echo "no '$2' in $1 after 60 s"
 	return 1
 }
 
