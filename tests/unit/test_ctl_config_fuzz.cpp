@@ -10,34 +10,22 @@
 #include <string>
 
 #include "config.hpp"
+#include "config_errors.hpp"
 #include "profile.hpp"
 
 using namespace knockctl;
+using namespace knockctl::test;
 
 namespace {
 
 std::string config_error(const std::string &text)
 {
-	try {
-		parse_config(text, "nfknock.conf");
-	} catch (const ConfigError &e) {
-		REQUIRE(e.problems().size() == 1);
-		return e.problems()[0];
-	}
-	FAIL("no error");
-	return {};
+	return only_problem([&] { parse_config(text, "nfknock.conf"); });
 }
 
 std::string profile_error(const std::string &text)
 {
-	try {
-		parse_profile(text, "client.toml", "/h");
-	} catch (const ConfigError &e) {
-		REQUIRE(e.problems().size() == 1);
-		return e.problems()[0];
-	}
-	FAIL("no error");
-	return {};
+	return only_problem([&] { parse_profile(text, "client.toml", "/h"); });
 }
 
 } // namespace

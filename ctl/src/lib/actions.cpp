@@ -181,7 +181,7 @@ void do_grants(Context &ctx, bool json)
 	// user removed meanwhile simply stays a fingerprint.
 	UserNames names;
 	if (std::any_of(grants.begin(), grants.end(),
-			[](const Grant &g) { return g.user_fpr != std::array<uint8_t, 8>{}; }))
+			[](const Grant &g) { return !is_admin(g.user_fpr); }))
 		names = user_names(kernel("users", [&] { return ctx.client().users(); }));
 	if (json)
 		print_json(ctx, grants_json(grants, names));

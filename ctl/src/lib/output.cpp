@@ -44,10 +44,6 @@ std::string fpr_hex(const std::array<uint8_t, 8> &fpr)
 	return out;
 }
 
-bool is_admin(const std::array<uint8_t, 8> &fpr)
-{
-	return fpr == std::array<uint8_t, 8>{};
-}
 
 std::string services_text(const std::vector<Service> &list)
 {
@@ -78,6 +74,11 @@ std::string format_unix_ms(uint64_t ms)
 }
 
 } // namespace
+
+bool is_admin(const std::array<uint8_t, 8> &fpr)
+{
+	return fpr == std::array<uint8_t, 8>{};
+}
 
 UserNames user_names(const std::vector<User> &users)
 {

@@ -19,6 +19,9 @@ std::string action_name(uint8_t action);
 // "pass", "drop", or "unknown-N".
 std::string knock_packets_name(uint8_t value);
 
+// The all-zero fingerprint of a grant made by an administrator.
+bool is_admin(const std::array<uint8_t, 8> &fpr);
+
 // User names by fingerprint (from GET_USERS), to name a grant's user.
 using UserNames = std::map<std::array<uint8_t, 8>, std::string>;
 UserNames user_names(const std::vector<User> &users);

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// The one problem a parser reports: shared by the config and profile tests.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "config.hpp"
+
+namespace knockctl::test {
+
+// Runs @parse, which must throw a ConfigError with exactly one problem, and
+// returns that problem ("FILE:LINE: field: ...").
+template <typename Parse>
+std::string only_problem(Parse &&parse)
+{
+	try {
+		parse();
+	} catch (const ConfigError &e) {
+		REQUIRE(e.problems().size() == 1);
+		return e.problems()[0];
+	}
+	FAIL("no error");
+	return {};
+}
+
+} // namespace knockctl::test
