@@ -60,7 +60,7 @@ unit-asan:
 	ctest --test-dir $(BUILD)/ctl-asan --output-on-failure
 
 # The e2e suite on Debian's 6.1 and 6.12 in parallel; VM_KERNELS="... debug"
-# adds the debug kernel (make check does).
+# adds the debug kernel (make check runs it through scripts/check.sh).
 VM_KERNELS ?= $(KVERS)
 vm: modules ctl $(if $(filter debug,$(VM_KERNELS)),modules-debug)
 	tests/vm/run-all $(VM_KERNELS)
@@ -89,23 +89,14 @@ fuzz:
 fuzz-short:
 	FUZZ_SECONDS=20 tests/fuzz/run.sh
 
-# The README's test command: everything, from a fresh machine. The VM suite
-# runs last so its "vm: N passed, N failed" line closes the output. The
-# debug kernel is not in it yet: its build (~2,000 KASAN+lockdep objects)
-# and the suite on it (about 4x slower under TCG) do not fit the 75-minute
-# budget of a fresh machine; `make vm-debug` runs it (see the README).
+# The README's test command: everything, from a fresh machine, in two
+# tracks (scripts/check.sh): the debug kernel's build and the suite on it in
+# the background from the start, the rest in the foreground: all, unit,
+# unit-asan, fuzz-short, dkms-check, demo, boot-test, the suite on 6.1 and
+# 6.12. Ends with each part's wall time and "vm: N passed, N failed" over
+# the three kernels.
 check: deps
-	@# The Debian root of boot-test is mostly downloads: fetch it meanwhile
-	@# (scripts/rootfs.sh takes a lock; boot-test's own call waits for it).
-	@mkdir -p $(BUILD); scripts/rootfs.sh > $(BUILD)/rootfs-early.log 2>&1 &
-	$(MAKE) all
-	$(MAKE) unit
-	$(MAKE) unit-asan
-	$(MAKE) fuzz-short
-	$(MAKE) dkms-check
-	$(MAKE) demo
-	$(MAKE) boot-test
-	$(MAKE) vm
+	scripts/check.sh
 
 # The README's first command: the whole story in a booted VM.
 demo: deps

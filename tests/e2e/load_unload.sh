@@ -61,8 +61,8 @@ done
 check "insmod" module_load
 tmpns=nfk-tmp-$rnd
 add_ns "$tmpns"
-check "guard in a throwaway namespace" ip netns exec "$tmpns" knockctl guard add tcp/22
-check "grant there too" ip netns exec "$tmpns" knockctl grant 10.9.9.9 tcp/22 --for 1m
+check "guard in a throwaway namespace" in_ns "$tmpns" knockctl guard add tcp/22
+check "grant there too" in_ns "$tmpns" knockctl grant 10.9.9.9 tcp/22 --for 1m
 check_not "rmmod refused while it guards" rmmod nfknock
 ip netns del "$tmpns"
 unloaded=no

@@ -11,13 +11,14 @@
 #     fz: config applied by knockctl (guards, a knock port, two users,
 #         grants), then the fuzzer; no interfaces but lo, no traffic
 #
-# NFKNOCK_NLFUZZ_SECONDS: root run length (default a quarter of the
-# scenario timeout NFK_TIMEOUT: 60 s on Debian's kernels, 180 s on the debug
-# kernel); the unprivileged run gets a third of it. NFKNOCK_NLFUZZ_SEED
+# NFKNOCK_NLFUZZ_SECONDS: root run length (default an eighth of the
+# scenario timeout NFK_TIMEOUT: 30 s on Debian's kernels, 90 s on the debug
+# kernel, where KASAN and lockdep watch); the unprivileged run gets a third
+# of it. Longer runs: NFKNOCK_NLFUZZ_SECONDS=600 tests/vm/run debug nl_fuzz. NFKNOCK_NLFUZZ_SEED
 # replays a run (the seeds are printed and logged to dmesg).
 source "$(dirname "$0")/lib.sh"
 
-secs=${NFKNOCK_NLFUZZ_SECONDS:-$(( ${NFK_TIMEOUT:-240} / 4 ))}
+secs=${NFKNOCK_NLFUZZ_SECONDS:-$(( ${NFK_TIMEOUT:-240} / 8 ))}
 useconds=$(( (secs + 2) / 3 ))
 seed=${NFKNOCK_NLFUZZ_SEED:-$(( $(od -An -N4 -tu4 /dev/urandom) ))}
 useed=$(( (seed * 7 + 1) % 4294967296 ))
@@ -27,7 +28,7 @@ SPA_PORT=62201
 
 module_load
 add_ns "$fz"
-kfz() { ip netns exec "$fz" knockctl "$@"; }
+kfz() { in_ns "$fz" knockctl "$@"; }
 
 # A configuration with something of every kind, for the fuzzer to break.
 setup_config() {
@@ -54,7 +55,7 @@ fuzz() {	# fuzz WHO SEED SECONDS [PREFIX...]: one run, its lines counted
 	local who=$1 s=$2 t=$3 out rc
 	shift 3
 	echo "nl_fuzz: $who run, seed $s, ${t}s" > /dev/kmsg
-	out=$(ip netns exec "$fz" "$@" $FUZZ --seed "$s" --seconds "$t" 2>&1)
+	out=$(in_ns "$fz" "$@" $FUZZ --seed "$s" --seconds "$t" 2>&1)
 	rc=$?
 	echo "$out"
 	checks=$((checks + $(grep -c '^PASS: \|^FAIL: ' <<< "$out")))
@@ -65,7 +66,7 @@ fuzz() {	# fuzz WHO SEED SECONDS [PREFIX...]: one run, its lines counted
 
 # The oracle can fail: with no fresh snapshot after accepted requests, the
 # first accepted change must be reported as a change.
-out=$(ip netns exec "$fz" $FUZZ --seed "$seed" --seconds 5 --count 300 --break-oracle 2>&1)
+out=$(in_ns "$fz" $FUZZ --seed "$seed" --seconds 5 --count 300 --break-oracle 2>&1)
 rc=$?
 grep -m1 -A1 'configuration changed' <<< "$out" | sed 's/^/    /'
 check_eq "self-test: a broken oracle reports a change (exit status)" "$rc" 1
@@ -80,7 +81,7 @@ check "knockctl status answers after the root run" eval 'kfz status > /dev/null'
 
 # Unprivileged: the whole configuration, seen by root, must not move.
 check "configuration before the unprivileged run" setup_config
-snap() { ip netns exec "$fz" $FUZZ --snapshot; }
+snap() { in_ns "$fz" $FUZZ --snapshot; }
 before=$(snap)
 fuzz "uid 65534" "$useed" "$useconds" setpriv --reuid=65534 --regid=65534 --clear-groups \
 	--inh-caps=-all --bounding-set=-all

@@ -24,7 +24,7 @@ check "grant c2 tcp/8000" ksrv grant $C24 tcp/8000 --for 5m
 # Three long sessions: c1 → 8000 (must be cut), c1 → 8001 and c2 → 8000
 # (must survive). 30 rounds of 0.5 s outlast the revoke by far.
 sess() {	# sess NAME NS PORT
-	ip netns exec "$2" $NETTOOL tcp-session $SRV4 "$3" --rounds 30 --interval 0.5 \
+	in_ns "$2" $NETTOOL tcp-session $SRV4 "$3" --rounds 30 --interval 0.5 \
 		> /tmp/nfk-$1-$rnd 2>&1
 }
 sess c1a "$c1" 8000 & s_c1a=$!
@@ -32,7 +32,7 @@ sess c1b "$c1" 8001 & s_c1b=$!
 sess c2 "$c2" 8000 & s_c2=$!
 for s in c1a c1b c2; do wait_grep /tmp/nfk-$s-$rnd "round 1 ok"; done
 check_eq "three established sessions on the server" \
-	"$(ip netns exec "$srv" ss -Htn state established '( sport = :8000 or sport = :8001 )' | wc -l)" 3
+	"$(in_ns "$srv" ss -Htn state established '( sport = :8000 or sport = :8001 )' | wc -l)" 3
 
 out=$(ksrv revoke $C14 tcp/8000 --kill)
 check_eq "revoke --kill exits 0" "$?" 0

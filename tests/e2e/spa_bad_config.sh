@@ -101,7 +101,7 @@ chown 65534:65534 "$SPA/nobody.key"
 sed "s|$SPA/server.key|$SPA/nobody.key|" "$good" > "$SPA/nobody.conf"
 chmod 644 "$SPA/nobody.conf"
 after=$(snapshot)
-err=$(ip netns exec "$srv" setpriv --reuid=65534 --regid=65534 --clear-groups \
+err=$(in_ns "$srv" setpriv --reuid=65534 --regid=65534 --clear-groups \
 	knockctl apply "$SPA/nobody.conf" 2>&1 > /dev/null)
 rc=$?
 echo "    $err"

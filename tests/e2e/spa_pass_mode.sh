@@ -28,7 +28,7 @@ config pass > "$conf"
 check "apply knock_packets = pass" ksrv apply "$conf"
 tcp_echo "$srv" 22
 
-probe() { ip netns exec "$c1" $SPA_TOOL send "$1" "$2" --random 100 --timeout 2; }
+probe() { in_ns "$c1" $SPA_TOOL send "$1" "$2" --random 100 --timeout 2; }
 check_eq "pass: probe of knock port udp/62201 (IPv4)" "$(probe $SRV4 $SPA_PORT)" refused
 check_eq "pass: probe of unused udp/62202 (IPv4)" "$(probe $SRV4 62202)" refused
 check_eq "pass: probe of knock port udp/62201 (IPv6)" "$(probe "$SRV6" $SPA_PORT)" refused
@@ -37,7 +37,7 @@ check_eq "pass: the probes counted as unknown knocks" "$(counter knocks_unknown)
 
 cap=$SPA/capture
 # Started directly (not through a function), so that $! is the listener.
-ip netns exec "$srv" $SPA_TOOL capture $SPA_PORT "$cap" &
+in_ns "$srv" $SPA_TOOL capture $SPA_PORT "$cap" &
 capture=$!
 bg_pids+=($capture)
 wait_listen "$srv" udp $SPA_PORT || exit 1

@@ -46,7 +46,7 @@ check "revoke it, so a replay that opened anything would show" ksrv revoke $C14
 replay() {
 	local ns=$1 desc=$2 reason=$3 before=$counted
 	shift 3
-	ip netns exec "$ns" $SPA_TOOL send $SRV4 $SPA_PORT --hex "$dgram" --timeout 0.2 "$@" > /dev/null
+	in_ns "$ns" $SPA_TOOL send $SRV4 $SPA_PORT --hex "$dgram" --timeout 0.2 "$@" > /dev/null
 	expect_counted "$desc" "$before" "$reason"
 }
 counted=$(knock_counters)

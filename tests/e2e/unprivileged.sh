@@ -20,7 +20,7 @@ check "guard add tcp/22" ksrv guard add tcp/22
 check "grant c1 tcp/22" ksrv grant $C14 tcp/22 --for 5m
 
 nobody() {
-	ip netns exec "$srv" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	in_ns "$srv" setpriv --reuid=65534 --regid=65534 --clear-groups \
 		knockctl "$@"
 }
 # Grants' remaining time changes by itself: compare without it.

@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/check.sh: the body of `make check` (run after `make deps`).
+#
+# Two tracks share the machine's two cores:
+#   debug track (background, started first because it is the longest):
+#       build or reuse the debug kernel (scripts/debug-kernel.sh), build the
+#       module against it, wait for knockctl, then the whole e2e suite on it
+#       (tests/vm/run debug; kmemleak scan and dmesg check at the end)
+#   main track (foreground, in this order, stopping at the first failure):
+#       all, unit, unit-asan, fuzz-short, dkms-check, demo, boot-test, and
+#       the e2e suite on Debian's 6.1 and 6.12 kernels
+# The Debian root for boot-test is fetched in the background too.
+# At the end: every kernel's results (tests/vm/report), the wall time of
+# each part, and "vm: N passed, N failed" over all three kernels.
+# Exit 0 only if everything passed.
+set -uo pipefail
+# Job control: each background track gets its own process group, so
+# stopping it reaches every compiler and guest it started.
+set -m
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+build=$top/build
+mkdir -p "$build/vm"
+times=$build/check-times
+: > "$times"
+ctl_ready=$build/check-ctl-ready
+rm -f "$ctl_ready"
+make=(make --no-print-directory)
+
+# part NAME CMD...: run CMD, record its wall time under NAME.
+part() {
+	local name=$1 start=$SECONDS rc
+	shift
+	"$@"
+	rc=$?
+	echo "$name $((SECONDS - start)) $rc" >> "$times"
+	return $rc
+}
+
+debug_track() {
+	part debug-kernel "${make[@]}" debug-kernel || return 1
+	part modules-debug "${make[@]}" modules-debug || return 1
+	# The guest runs the knockctl the main track builds.
+	local waited=$SECONDS
+	until [[ -e $ctl_ready ]]; do sleep 5; done
+	echo "debug track: waited $((SECONDS - waited)) s for knockctl"
+	part vm-debug tests/vm/run debug
+}
+
+scripts/rootfs.sh > "$build/rootfs-early.log" 2>&1 &
+rootfs_pid=$!
+debug_track > "$build/vm/run-e2e-debug.log" 2>&1 &
+debug_pid=$!
+echo "check: debug kernel track started in the background (log: build/vm/run-e2e-debug.log)"
+# Stopping early (a failure, Ctrl-C) stops the background work too; the
+# rootfs and kernel caches tolerate it (both take locks / complete markers).
+stop_background() {
+	local p
+	for p in $debug_pid $rootfs_pid; do
+		kill -TERM -- "-$p" 2>/dev/null
+	done
+	# timeout(1) puts the debug guest in a process group of its own.
+	pkill -TERM -f -- "$build/vm/debug/" 2>/dev/null
+}
+trap 'stop_background; exit 130' INT TERM
+
+main_track() {
+	part all "${make[@]}" all || return 1
+	touch "$ctl_ready"
+	part unit "${make[@]}" unit || return 1
+	part unit-asan "${make[@]}" unit-asan || return 1
+	part fuzz-short "${make[@]}" fuzz-short || return 1
+	part dkms-check "${make[@]}" dkms-check || return 1
+	part demo "${make[@]}" demo || return 1
+	part boot-test "${make[@]}" boot-test || return 1
+	part vm tests/vm/run-all --no-report $(scripts/kernels.sh)
+}
+
+start=$SECONDS
+main_track
+main_rc=$?
+if ((main_rc != 0)) && ! grep -q '^vm ' "$times"; then
+	echo "check: the main track failed before the VM suite; stopping the debug track"
+	stop_background
+	wait
+	exit 1
+fi
+if kill -0 "$debug_pid" 2>/dev/null; then
+	echo "check: waiting for the debug track (build/vm/run-e2e-debug.log)"
+fi
+wait "$debug_pid"
+debug_rc=$?
+wait "$rootfs_pid" 2>/dev/null
+
+# A debug track that failed before its guest ran has no kernel summary;
+# show its log so the reason is visible.
+if ((debug_rc != 0)) && ! grep -q '^vm-debug ' "$times"; then
+	echo "=== debug track failed:"
+	tail -n 40 "$build/vm/run-e2e-debug.log"
+fi
+echo
+echo "check: wall time of each part (s; the two tracks overlap)"
+awk '{ printf "  %-13s %6d%s\n", $1, $2, ($3 == 0 ? "" : "  (failed)") }' "$times"
+echo "  total         $((SECONDS - start))"
+echo
+tests/vm/report $(scripts/kernels.sh) debug
+report_rc=$?
+((main_rc == 0 && debug_rc == 0 && report_rc == 0))
