@@ -52,6 +52,8 @@ checks=0
 # network namespace; `ip netns exec` also builds a mount namespace with a
 # fresh /sys, which costs about 0.5 s per command on the debug kernel
 # under TCG (0.3 s with nsenter) and no scenario needs.
+# A function run with & is a subshell, so $! would not be the server:
+# background jobs whose $! is killed call nsenter directly instead.
 in_ns() { nsenter --net="/run/netns/$1" -- "${@:2}"; }
 ns_hub() { in_ns "$hub" "$@"; }
 ns_srv() { in_ns "$srv" "$@"; }
@@ -181,7 +183,7 @@ tcp_echo() {
 	local ns=$1 port
 	shift
 	for port; do
-		in_ns "$ns" socat TCP6-LISTEN:"$port",ipv6only=0,fork,reuseaddr EXEC:cat &
+		nsenter --net="/run/netns/$ns" socat TCP6-LISTEN:"$port",ipv6only=0,fork,reuseaddr EXEC:cat &
 		bg_pids+=($!)
 	done
 	for port; do wait_listen "$ns" tcp "$port" || exit 1; done
@@ -192,7 +194,7 @@ udp_echo() {
 	local ns=$1 port
 	shift
 	for port; do
-		in_ns "$ns" $NETTOOL udp-server "$port" &
+		nsenter --net="/run/netns/$ns" $NETTOOL udp-server "$port" &
 		bg_pids+=($!)
 	done
 	for port; do wait_listen "$ns" udp "$port" || exit 1; done

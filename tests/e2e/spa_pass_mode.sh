@@ -37,7 +37,7 @@ check_eq "pass: the probes counted as unknown knocks" "$(counter knocks_unknown)
 
 cap=$SPA/capture
 # Started directly (not through a function), so that $! is the listener.
-in_ns "$srv" $SPA_TOOL capture $SPA_PORT "$cap" &
+nsenter --net="/run/netns/$srv" $SPA_TOOL capture $SPA_PORT "$cap" &
 capture=$!
 bg_pids+=($capture)
 wait_listen "$srv" udp $SPA_PORT || exit 1
