@@ -8,7 +8,8 @@
       guard drops the SYN; refused = RST, as with guard-action reset).
   nettool.py tcp-session HOST PORT --rounds N --interval S [--start-file F]
       One long-lived connection echoing a line every S seconds, N times.
-      Exit 0 iff every round came back.
+      Prints "connected" once the handshake is done. Exit 0 iff every round
+      came back.
   nettool.py syn SRC HOST PORT --sport N [--timeout S]
       Send one hand-made TCP SYN (IPv4, raw socket) from SRC:N and print the
       answer: synack, rst or timeout. The sender's kernel answers a SYN-ACK
@@ -19,9 +20,11 @@
       From one socket, send N datagrams, each waiting up to --timeout for its
       echo. Prints one word per datagram (ok/refused/timeout) and a summary
       "udp: ok=K refused=R timeout=T"; exit 0 iff all were ok. With
-      --start-file, wait (up to 60 s) for FILE to exist before sending, so a
-      caller can start the interpreter early and time the first datagram
-      (interpreter start-up takes about a second under TCG).
+      --start-file, print "waiting for FILE" and wait (up to 60 s) for FILE
+      to exist before sending, so a caller can start the interpreter early,
+      wait for that line, and only then start a short grant (interpreter
+      start-up takes a second on Debian's kernels under TCG, over ten on
+      the debug kernel when the host is busy).
   nettool.py udp-server PORT
       UDP echo server on every IPv4 and IPv6 address.
   nettool.py udp-flood HOST PORT --seconds S
@@ -69,6 +72,11 @@ def tcp(a):
 
 
 def wait_file(path):
+    """Block until PATH exists (60 s at most). Says so first, so that a
+    script can wait until this interpreter is up before it starts a clock
+    (a grant) that must not be spent on interpreter start-up."""
+    if path:
+        print("waiting for %s" % path, flush=True)
     deadline = time.monotonic() + 60
     while path and not os.path.exists(path) and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -84,6 +92,7 @@ def tcp_session(a):
     except OSError as e:
         print("connect: %s" % e)
         return 1
+    print("connected", flush=True)
     f = s.makefile("rwb", buffering=0)
     good = 0
     for i in range(a.rounds):
