@@ -136,10 +136,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# add_ns NS...: new network namespaces with lo up.
-add_ns() {
+# new_ns NS...: new network namespaces (one ip process), removed by cleanup.
+new_ns() {
 	printf 'netns add %s\n' "$@" | ip -batch - || exit 1
 	namespaces+=("$@")
+}
+
+# add_ns NS...: new network namespaces with lo up.
+add_ns() {
+	new_ns "$@"
 	local ns
 	for ns; do ip -n "$ns" link set lo up; done
 }
@@ -148,8 +153,8 @@ add_ns() {
 # `ip -batch` runs rather than thirty ip commands.
 setup_net() {
 	local hosts=("$srv" "$c1" "$c2") v4=($SRV4 $C14 $C24) v6=($SRV6 $C16 $C26) i
-	printf 'netns add %s\n' "$hub" "${hosts[@]}" | ip -batch - || exit 1
-	namespaces+=("$hub" "${hosts[@]}")
+	# lo comes up in the per-namespace batches below, not as in add_ns.
+	new_ns "$hub" "${hosts[@]}"
 	# p1..p3 in the hub, each peered with eth0 in one host.
 	for i in 0 1 2; do
 		echo "link add p$((i + 1)) netns $hub type veth peer name eth0 netns ${hosts[i]}"
