@@ -39,11 +39,11 @@ ns_srv /usr/sbin/sshd -D -e -f "$d/sshd_config" > "$d/sshd.log" 2>&1 &
 bg_pids+=($!)
 wait_listen "$srv" tcp 22 || { cat "$d/sshd.log"; exit 1; }
 
-# -F /dev/null: ignore the host's ~/.ssh/config; known_hosts is never written.
 # sshc CMD: ssh from c1 as root. ConnectTimeout covers the TCP handshake and
 # sshd's banner, which comes from a freshly exec'd sshd: over 3 s on the
 # debug kernel when the host is busy (a session once never started). So
 # 30 s, and 3 s only where a timeout is the expected outcome.
+# -F /dev/null: ignore the host's ~/.ssh/config; known_hosts is never written.
 sshc() {
 	ns_c1 ssh -F /dev/null -i "$d/id" -o ConnectTimeout="${ssh_timeout:-30}" \
 		-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
