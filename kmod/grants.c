@@ -5,8 +5,10 @@
  * kmem_cache, the count is capped, and expired entries are reaped lazily on
  * insert and by a periodic collector.
  */
-#include <linux/slab.h>
+#include <linux/memcontrol.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
 
 #include "nfknock.h"
 
@@ -16,7 +18,8 @@ static struct kmem_cache *grant_cache __read_mostly;
 
 int nfknock_grants_init(void)
 {
-	grant_cache = KMEM_CACHE(nfknock_grant, 0);
+	/* Charged to the memory cgroup of the namespace's owner. */
+	grant_cache = KMEM_CACHE(nfknock_grant, SLAB_ACCOUNT);
 	return grant_cache ? 0 : -ENOMEM;
 }
 
@@ -26,10 +29,28 @@ void nfknock_grants_exit(void)
 	kmem_cache_destroy(grant_cache);
 }
 
+static void grant_free(struct nfknock_grant *g)
+{
+	nfknock_user_state_put(g->owner);
+	kmem_cache_free(grant_cache, g);
+}
+
 static void grant_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(grant_cache, container_of(head, struct nfknock_grant,
-						  rcu));
+	grant_free(container_of(head, struct nfknock_grant, rcu));
+}
+
+/*
+ * A knock allocates in softirq, where the task that happens to run is
+ * not the namespace's: charge the namespace's memory cgroup explicitly.
+ */
+static struct nfknock_grant *grant_alloc(struct nfknock_net *nn, gfp_t gfp)
+{
+	struct mem_cgroup *old = set_active_memcg(nn->memcg);
+	struct nfknock_grant *g = kmem_cache_zalloc(grant_cache, gfp);
+
+	set_active_memcg(old);
+	return g;
 }
 
 static struct nfknock_bucket *bucket_of(struct nfknock_grants *t,
@@ -46,6 +67,9 @@ static void grant_unlink(struct nfknock_grants *t, struct nfknock_grant *g)
 	g->dead = true;
 	hlist_del_rcu(&g->node);
 	atomic_dec(&t->count);
+	atomic_inc(&t->gen);
+	if (g->owner)
+		atomic_dec(&g->owner->grants);
 	call_rcu(&g->rcu, grant_free_rcu);
 }
 
@@ -107,7 +131,7 @@ int nfknock_grants_setup(struct nfknock_net *nn)
 	if (t->buckets)
 		return 0;
 	t->buckets = kvcalloc(NFKNOCK_GRANT_BUCKETS, sizeof(*t->buckets),
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	if (!t->buckets)
 		return -ENOMEM;
 	for (i = 0; i < NFKNOCK_GRANT_BUCKETS; i++) {
@@ -116,16 +140,21 @@ int nfknock_grants_setup(struct nfknock_net *nn)
 	}
 	get_random_bytes(&t->hash_key, sizeof(t->hash_key));
 	atomic_set(&t->count, 0);
-	t->max = NFKNOCK_GRANTS_DEFAULT;
+	atomic_set(&t->gen, 1);
+	t->max = nfknock_grants_default(nn);
 	INIT_DELAYED_WORK(&t->gc, grants_gc);
 	return 0;
 }
 
-/* Remove every grant. Caller holds nn->lock. */
+/*
+ * Remove every grant. Caller holds nn->lock and made sure no hook can add
+ * one any more (hooks unregistered and waited for), so the collector,
+ * once cancelled, stays cancelled.
+ */
 void nfknock_grants_flush(struct nfknock_net *nn)
 {
 	struct nfknock_grants *t = &nn->grants;
-	unsigned int i;
+	unsigned int i, n = 0;
 
 	if (!t->buckets)
 		return;
@@ -135,12 +164,20 @@ void nfknock_grants_flush(struct nfknock_net *nn)
 		struct nfknock_grant *g;
 		struct hlist_node *tmp;
 
+		if (hlist_empty(&b->head))
+			continue;
 		spin_lock_bh(&b->lock);
-		hlist_for_each_entry_safe(g, tmp, &b->head, node)
+		hlist_for_each_entry_safe(g, tmp, &b->head, node) {
 			grant_unlink(t, g);
+			n++;
+		}
 		spin_unlock_bh(&b->lock);
+		cond_resched();
 	}
-	t->max = NFKNOCK_GRANTS_DEFAULT;
+	local_bh_disable();
+	this_cpu_add(nn->stats->c[NFKNOCK_STAT_A_GRANTS_REVOKED], n);
+	local_bh_enable();
+	t->max = nfknock_grants_default(nn);
 }
 
 /* Free the table itself (namespace exit). Caller holds nn->lock. */
@@ -151,8 +188,9 @@ void nfknock_grants_teardown(struct nfknock_net *nn)
 	if (!t->buckets)
 		return;
 	nfknock_grants_flush(nn);
-	/* Readers of the buckets are gone with the hooks; the entries are
-	 * freed by RCU callbacks that do not touch the bucket array.
+	/* No hook has run since .pre_exit's grace period and the collector
+	 * is cancelled; the entries are freed by RCU callbacks that do not
+	 * touch the bucket array.
 	 */
 	kvfree(t->buckets);
 	t->buckets = NULL;
@@ -182,55 +220,84 @@ static struct nfknock_grant *find_locked(struct nfknock_bucket *b,
 	return NULL;
 }
 
+/* Make @g count against @owner (NULL: the administrator's grant). */
+static void set_owner(struct nfknock_grant *g, struct nfknock_user_state *owner,
+		      const u8 *fpr)
+{
+	if (owner)
+		refcount_inc(&owner->ref);
+	g->owner = owner;
+	if (fpr)
+		memcpy(g->fpr, fpr, sizeof(g->fpr));
+	else
+		memset(g->fpr, 0, sizeof(g->fpr));
+}
+
 /*
- * Add or replace the grant of @key. @fpr is the knock's user (NULL: made by
- * the administrator). Process context passes GFP_KERNEL, a knock GFP_ATOMIC.
+ * Add or replace the grant of @key. @u is the knock's user (NULL: made by
+ * the administrator); a user's knocks hold at most u->max_grants grants.
+ * Process context passes GFP_KERNEL, a knock GFP_ATOMIC.
+ * 0, -ENOMEM, -ENOSPC (table at its cap) or -EDQUOT (user at its cap).
  */
 int nfknock_grant_add(struct nfknock_net *nn, const struct nfk_grant_key *key,
-		      u32 timeout_ms, u32 flags, const u8 *fpr, gfp_t gfp)
+		      u32 timeout_ms, u32 flags, const struct nfknock_user *u,
+		      gfp_t gfp)
 {
 	struct nfknock_grants *t = &nn->grants;
 	struct nfknock_bucket *b = bucket_of(t, key);
+	struct nfknock_user_state *owner = u ? u->state : NULL;
 	u64 now = nfknock_now_ms();
 	struct nfk_grant_state st = {
 		.expires_ms = now + timeout_ms,
 		.flags = flags,
 	};
-	struct nfknock_grant *g, *fresh;
+	struct nfknock_grant *g, *fresh, *old = NULL;
 	unsigned int reaped;
+	int ret = 0;
 
-	fresh = kmem_cache_zalloc(grant_cache, gfp);
+	fresh = grant_alloc(nn, gfp);
 	if (!fresh)
 		return -ENOMEM;
 
 	spin_lock_bh(&b->lock);
 	reaped = reap_bucket(t, b, now);
 	g = find_locked(b, key);
-	if (g) {
-		if (fpr)
-			memcpy(g->fpr, fpr, sizeof(g->fpr));
-		else
-			memset(g->fpr, 0, sizeof(g->fpr));
+	if (g && g->owner == owner) {
+		/* Same owner: renew in place, nothing to count. */
 		store_state(g, &st);
 		spin_unlock_bh(&b->lock);
 		kmem_cache_free(grant_cache, fresh);
 		goto out;
 	}
-	if (atomic_inc_return(&t->count) > READ_ONCE(t->max)) {
+	if (owner && atomic_inc_return(&owner->grants) > u->max_grants) {
+		atomic_dec(&owner->grants);
+		ret = -EDQUOT;
+		goto refuse;
+	}
+	if (g) {
+		/* Another owner's grant for the same key: take it over. */
+		old = g;
+	} else if (atomic_inc_return(&t->count) > READ_ONCE(t->max)) {
 		atomic_dec(&t->count);
-		spin_unlock_bh(&b->lock);
-		kmem_cache_free(grant_cache, fresh);
-		local_bh_disable();
-		add_expired(nn, reaped);
-		nfknock_count(nn, NFKNOCK_STAT_A_GRANTS_FULL);
-		local_bh_enable();
-		return -ENOSPC;
+		if (owner)
+			atomic_dec(&owner->grants);
+		ret = -ENOSPC;
+		goto refuse;
 	}
 	fresh->key = *key;
 	fresh->st = st;
-	if (fpr)
-		memcpy(fresh->fpr, fpr, sizeof(fresh->fpr));
-	hlist_add_head_rcu(&fresh->node, &b->head);
+	set_owner(fresh, owner, u ? u->fpr : NULL);
+	if (old) {
+		/* The new entry replaces the old one for readers at once. */
+		hlist_replace_rcu(&old->node, &fresh->node);
+		old->dead = true;
+		if (old->owner)
+			atomic_dec(&old->owner->grants);
+		call_rcu(&old->rcu, grant_free_rcu);
+	} else {
+		hlist_add_head_rcu(&fresh->node, &b->head);
+	}
+	atomic_inc(&t->gen);
 	spin_unlock_bh(&b->lock);
 out:
 	local_bh_disable();
@@ -241,6 +308,16 @@ out:
 		queue_delayed_work(system_power_efficient_wq, &t->gc,
 				   GC_INTERVAL);
 	return 0;
+
+refuse:
+	spin_unlock_bh(&b->lock);
+	kmem_cache_free(grant_cache, fresh);
+	local_bh_disable();
+	add_expired(nn, reaped);
+	nfknock_count(nn, ret == -ENOSPC ? NFKNOCK_STAT_A_GRANTS_FULL :
+					   NFKNOCK_STAT_A_GRANTS_USER_FULL);
+	local_bh_enable();
+	return ret;
 }
 
 /*
@@ -277,20 +354,46 @@ int nfknock_grant_del(struct nfknock_net *nn, const struct nfk_grant_key *key,
 	return n ? 0 : -ENOENT;
 }
 
-static bool by_admin(const struct nfknock_grant *g)
+/* Does the user's current policy still allow grant @g? Bounded work. */
+static bool still_allowed(const struct nfknock_grant *g, u64 now_unix_s)
 {
-	static const u8 zero[8];
+	struct nfknock_user_state *st = g->owner;
+	const struct nfknock_user *u = st->user;
+	const struct nfk_user_policy *pol;
 
-	return !memcmp(g->fpr, zero, sizeof(zero));
+	if (!u)
+		return false;
+	pol = &u->pol;
+	if (pol->flags & NFKNOCK_USER_F_DISABLED)
+		return false;
+	if (pol->expires_unix_s && now_unix_s >= pol->expires_unix_s)
+		return false;
+	if (!nfk_policy_allows_service(pol, g->key.proto, g->key.port))
+		return false;
+	if (!nfk_policy_allows_source(pol, g->key.family, g->key.addr))
+		return false;
+	return st->kept++ < u->max_grants;
 }
 
-/* After an apply: revoke grants of knock users that are gone. */
-void nfknock_grants_prune_users(struct nfknock_net *nn,
-				const struct nfknock_userset *keep)
+/*
+ * After a commit (and a grace period, so no knock under the previous
+ * configuration is still adding grants): revoke the grants of knock users
+ * that are gone, disabled or expired, or whose new policy no longer allows
+ * the grant's service, address or number. O(1) per grant (each grant
+ * points at its user's state, whose ->user the commit just set), one
+ * bucket at a time with a reschedule point between buckets. Caller holds
+ * nn->lock. Returns how many grants were revoked.
+ */
+u32 nfknock_grants_revoke_disallowed(struct nfknock_net *nn,
+				     const struct nfknock_userset *us)
 {
 	struct nfknock_grants *t = &nn->grants;
+	u64 now_s = nfknock_unix_ms() / 1000;
 	unsigned int i;
+	u32 n = 0;
 
+	for (i = 0; us && i < us->n; i++)
+		us->users[i]->state->kept = 0;
 	for (i = 0; t->buckets && i < NFKNOCK_GRANT_BUCKETS; i++) {
 		struct nfknock_bucket *b = &t->buckets[i];
 		struct nfknock_grant *g;
@@ -299,11 +402,19 @@ void nfknock_grants_prune_users(struct nfknock_net *nn,
 		if (hlist_empty(&b->head))
 			continue;
 		spin_lock_bh(&b->lock);
-		hlist_for_each_entry_safe(g, tmp, &b->head, node)
-			if (!by_admin(g) && !nfknock_userset_has_fpr(keep, g->fpr))
+		hlist_for_each_entry_safe(g, tmp, &b->head, node) {
+			if (g->owner && !still_allowed(g, now_s)) {
 				grant_unlink(t, g);
+				n++;
+			}
+		}
 		spin_unlock_bh(&b->lock);
+		cond_resched();
 	}
+	local_bh_disable();
+	this_cpu_add(nn->stats->c[NFKNOCK_STAT_A_GRANTS_REVOKED], n);
+	local_bh_enable();
+	return n;
 }
 
 /*
@@ -322,7 +433,7 @@ void nfknock_grant_decide(struct nfknock_net *nn,
 	struct nfk_grant_state snap;
 	u64 now = nfknock_now_ms();
 
-	if (pkt->proto == IPPROTO_TCP && !(pkt->tcp_flags & NFK_TCP_SYN)) {
+	if (pkt->proto == IPPROTO_TCP && !nfk_tcp_is_syn(pkt->tcp_flags)) {
 		nfk_decide(pkt, NULL, now, udp_idle_ms, d);
 		return;
 	}

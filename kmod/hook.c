@@ -52,8 +52,13 @@ static bool locate_l4(struct sk_buff *skb, u8 pf, u8 *proto,
 	if (pf == NFPROTO_IPV4) {
 		const struct iphdr *iph = ip_hdr(skb);
 
-		/* Defrag ran before us; a fragment here has no L4 header. */
-		if (ip_is_fragment(iph))
+		/* Defrag ran before us, so fragments are rare here (defrag
+		 * off for this packet's path): only one with a non-zero
+		 * offset lacks the L4 header. A first fragment is classified
+		 * like a whole packet; a knock in it is judged by its UDP
+		 * length, which then exceeds what the packet holds.
+		 */
+		if (iph->frag_off & htons(IP_OFFSET))
 			return false;
 		*proto = iph->protocol;
 		*thoff = ip_hdrlen(skb);
@@ -105,7 +110,7 @@ static unsigned int nfknock_hook(void *priv, struct sk_buff *skb,
 	case NFK_PKT_IGNORE:
 		return NF_ACCEPT;
 	case NFK_PKT_KNOCK:
-		return nfknock_knock(nn, cfg, skb, thoff,
+		return nfknock_knock(nn, cfg, skb, thoff, &pkt,
 				     alen == 4 ? NFK_FAMILY_V4 : NFK_FAMILY_V6,
 				     saddr);
 	case NFK_PKT_TRUNCATED:

@@ -2,7 +2,7 @@
 /*
  * Single-packet knocks in softirq: hint lookup (no crypto for a datagram no
  * user's hint matches), XChaCha20-Poly1305 open through lib/crypto, then the
- * pure core's rules, the replay floor and the grant.
+ * pure core's rules, the replay set and the grant.
  */
 #include <crypto/chacha20poly1305.h>
 #include <linux/percpu.h>
@@ -17,6 +17,20 @@ struct knock_scratch {
 
 /* Per CPU, used with bottom halves disabled: keeps 450 bytes off the stack. */
 static DEFINE_PER_CPU(struct knock_scratch, knock_scratch);
+
+/* Everything one knock is checked against, and what it asked for. */
+struct knock_ctx {
+	struct nfknock_net *nn;
+	const struct nfknock_cfg *cfg;
+	u8 family;			/* of the observed source, 4 or 6 */
+	const u8 *saddr;		/* observed source address */
+	u64 now_ms;			/* unix ms */
+	struct nfk_spa_frame f;
+	u64 id;				/* datagram identity: its tag's start */
+	u8 *pt;				/* plaintext scratch */
+	const struct nfknock_user *who;	/* last user tried, for the log */
+	struct nfk_spa_grant g;		/* valid when accepted */
+};
 
 static const int reject_stat[__NFKNOCK_REJ_LAST] = {
 	[NFKNOCK_REJ_OK] = NFKNOCK_STAT_A_KNOCKS_ACCEPTED,
@@ -50,80 +64,80 @@ static u64 get_le64(const u8 *p)
 	return v;
 }
 
-/* Raise the user's replay floor to @ts unless it is already there. */
-static bool advance_floor(struct nfknock_user_state *st, u64 ts)
+/* Refuse a datagram seen before, else remember it: one step, one lock. */
+static bool replay_claim(struct nfknock_user_state *st, u64 ts, u64 id)
 {
-	s64 old = atomic64_read(&st->last_ts_ms);
+	bool seen;
 
-	do {
-		if (ts <= (u64)old)
-			return false;
-	} while (!atomic64_try_cmpxchg(&st->last_ts_ms, &old, (s64)ts));
-	return true;
+	spin_lock(&st->lock);
+	seen = nfk_replay_seen(&st->replay, ts, id);
+	if (!seen)
+		nfk_replay_note(&st->replay, ts, id);
+	spin_unlock(&st->lock);
+	return !seen;
 }
 
-static int grant_from_knock(struct nfknock_net *nn,
-			    const struct nfknock_user *u,
-			    const struct nfk_spa_grant *g)
+static int grant_from_knock(struct knock_ctx *c, const struct nfknock_user *u)
 {
+	const struct nfk_spa_grant *g = &c->g;
 	struct nfk_grant_key key;
 
-	nfk_grant_key_make(&key, g->addr, g->family == 4 ? 4 : 16, g->proto,
-			   g->port);
+	nfk_grant_key_make(&key, g->addr, g->family == NFK_FAMILY_V4 ? 4 : 16,
+			   g->proto, g->port);
 	if (g->type == NFK_SPA_CLOSE) {
-		nfknock_grant_del(nn, &key, false);	/* absent is fine */
+		nfknock_grant_del(c->nn, &key, false);	/* absent is fine */
 		return NFKNOCK_REJ_OK;
 	}
-	if (nfknock_grant_add(nn, &key, g->duration_s * 1000,
-			      g->once ? NFKNOCK_GRANT_F_ONCE : 0, u->fpr,
+	if (nfknock_grant_add(c->nn, &key, g->duration_s * 1000,
+			      g->once ? NFKNOCK_GRANT_F_ONCE : 0, u,
 			      GFP_ATOMIC))
 		return NFKNOCK_REJ_TABLE_FULL;
 	return NFKNOCK_REJ_OK;
 }
 
 /* Open the datagram as @u; NFKNOCK_REJ_BAD_AUTH when the tag is wrong. */
-static int try_user(struct nfknock_net *nn, const struct nfknock_cfg *cfg,
-		    const struct nfknock_user *u, const struct nfk_spa_frame *f,
-		    u8 *pt, u8 family, const u8 *saddr, u64 now,
-		    struct nfk_spa_grant *g)
+static int try_user(struct knock_ctx *c, const struct nfknock_user *u)
 {
 	struct nfk_spa_req req;
 	int rej;
 
-	if (!xchacha20poly1305_decrypt(pt, f->sealed, f->sealed_len, f->hint,
-				       NFK_SPA_HINT_LEN, f->nonce, u->k_aead))
+	c->who = u;
+	if (!xchacha20poly1305_decrypt(c->pt, c->f.sealed, c->f.sealed_len,
+				       c->f.hint, NFK_SPA_HINT_LEN, c->f.nonce,
+				       u->k_aead))
 		return NFKNOCK_REJ_BAD_AUTH;
-	rej = nfk_spa_decode(pt, f->pt_len, &req);
+	rej = nfk_spa_decode(c->pt, c->f.pt_len, &req);
 	if (rej)
 		return rej;
-	rej = nfk_spa_check(&req, &u->pol, now, cfg->skew_ms,
-			    atomic64_read(&u->state->last_ts_ms), family, saddr,
-			    g);
+	rej = nfk_spa_check(&req, &u->pol, c->now_ms, c->cfg->skew_ms,
+			    nfknock_instance_floor_ms(c->now_ms), c->family,
+			    c->saddr, &c->g);
 	if (rej)
 		return rej;
 	/* Another CPU may have accepted the same datagram meanwhile. */
-	if (!advance_floor(u->state, req.timestamp_ms))
+	if (!replay_claim(u->state, req.timestamp_ms, c->id))
 		return NFKNOCK_REJ_REPLAY;
-	rej = grant_from_knock(nn, u, g);
+	rej = grant_from_knock(c, u);
 	if (!rej)
 		atomic64_inc(&u->state->knocks);
 	return rej;
 }
 
-static void log_knock(const struct nfknock_user *u, int rej, u8 family,
-		      const u8 *saddr, const struct nfk_spa_grant *g)
+static void log_knock(const struct knock_ctx *c, int rej)
 {
+	const struct nfk_spa_grant *g = &c->g;
+	const struct nfknock_user *u = c->who;
 	char svc[NFK_SERVICE_STRLEN];
 	struct nfk_service s;
 
 	if (rej != NFKNOCK_REJ_OK) {
-		if (family == 4)
+		if (c->family == NFK_FAMILY_V4)
 			pr_info_ratelimited("knock rejected: %s from %pI4 user %s\n",
-					    reject_name[rej], saddr,
+					    reject_name[rej], c->saddr,
 					    u ? u->name : "-");
 		else
 			pr_info_ratelimited("knock rejected: %s from %pI6c user %s\n",
-					    reject_name[rej], saddr,
+					    reject_name[rej], c->saddr,
 					    u ? u->name : "-");
 		return;
 	}
@@ -131,7 +145,7 @@ static void log_knock(const struct nfknock_user *u, int rej, u8 family,
 	s.port = g->port;
 	s.port_end = g->port;
 	nfk_service_format(&s, svc, sizeof(svc));
-	if (g->family == 4)
+	if (g->family == NFK_FAMILY_V4)
 		pr_info_ratelimited("knock accepted: user %s %s %s for %pI4 %us%s%s\n",
 				    u->name,
 				    g->type == NFK_SPA_OPEN ? "open" : "close",
@@ -147,65 +161,99 @@ static void log_knock(const struct nfknock_user *u, int rej, u8 family,
 				    g->capped ? " (capped)" : "");
 }
 
-static int verify(struct nfknock_net *nn, const struct nfknock_cfg *cfg,
-		  struct sk_buff *skb, unsigned int off, unsigned int len,
-		  u8 family, const u8 *saddr, const struct nfknock_user **who,
-		  struct nfk_spa_grant *g)
+/*
+ * The wall clock was stepped since the index was built: ask for a rebuild
+ * now and, at most once a second per namespace (it costs a few hashes per
+ * user), find the users by hashing every window within the skew, so the
+ * first knock after the step is not lost.
+ */
+static int verify_stale(struct knock_ctx *c, const struct nfknock_userset *us,
+			u64 hint, u64 w, u32 span)
+{
+	struct nfknock_net *nn = c->nn;
+	unsigned long last = READ_ONCE(nn->stale_scan_at);
+	int rej = NFKNOCK_REJ_UNKNOWN;
+	u32 i;
+
+	mod_delayed_work(system_power_efficient_wq, &nn->hint_work, 0);
+	if (time_before(jiffies, last + HZ) ||
+	    cmpxchg(&nn->stale_scan_at, last, jiffies) != last)
+		return NFKNOCK_REJ_UNKNOWN;
+	for (i = 0; i < us->n; i++) {
+		if (!nfknock_user_has_hint(us->users[i], hint, w, span))
+			continue;
+		rej = try_user(c, us->users[i]);
+		if (rej != NFKNOCK_REJ_BAD_AUTH)
+			break;
+	}
+	return rej;
+}
+
+static int verify(struct knock_ctx *c, struct sk_buff *skb, unsigned int off,
+		  unsigned int len)
 {
 	struct knock_scratch *s = this_cpu_ptr(&knock_scratch);
-	const struct nfknock_userset *us = cfg->users;
+	const struct nfknock_userset *us = c->cfg->users;
+	const struct nfknock_user *u;
 	const struct nfknock_hints *h;
-	struct nfk_spa_frame f;
-	u64 hint, now;
-	u32 i;
+	u64 hint, w;
+	u32 pos = NFKNOCK_HINT_START;
 	int rej = NFKNOCK_REJ_UNKNOWN;
 
-	if (!us || len > sizeof(s->dgram) || skb_copy_bits(skb, off, s->dgram, len))
+	if (!us || len > sizeof(s->dgram) ||
+	    skb_copy_bits(skb, off, s->dgram, len))
 		return NFKNOCK_REJ_UNKNOWN;
-	if (!nfk_spa_split(s->dgram, len, &f))
+	if (!nfk_spa_split(s->dgram, len, &c->f))
 		return NFKNOCK_REJ_UNKNOWN;
 	h = rcu_dereference(us->hints);
 	if (!h)
 		return NFKNOCK_REJ_UNKNOWN;
-	hint = get_le64(f.hint);
-	now = nfknock_unix_ms();
-	for (i = (u32)hint & h->mask; h->slot[i].used; i = (i + 1) & h->mask) {
-		const struct nfknock_user *u;
-
-		if (h->slot[i].hint != hint)
-			continue;
-		u = us->users[h->slot[i].user];
-		*who = u;
-		rej = try_user(nn, cfg, u, &f, s->pt, family, saddr, now, g);
-		if (rej != NFKNOCK_REJ_BAD_AUTH)
-			break;
+	c->pt = s->pt;
+	c->id = get_le64(c->f.sealed + c->f.pt_len);	/* the tag */
+	hint = get_le64(c->f.hint);
+	c->now_ms = nfknock_unix_ms();
+	w = nfk_spa_window(c->now_ms);
+	if (nfknock_hints_stale(h, w)) {
+		rej = verify_stale(c, us, hint, w, h->span);
+	} else {
+		while ((u = nfknock_hint_next(us, h, hint, &pos))) {
+			rej = try_user(c, u);
+			if (rej != NFKNOCK_REJ_BAD_AUTH)
+				break;
+		}
 	}
 	memzero_explicit(s->pt, sizeof(s->pt));
 	return rej;
 }
 
 /*
- * A UDP datagram to a knock port. @thoff is its UDP header. Returns the
- * verdict for the datagram itself: by default it continues exactly as if
- * nfknock were absent.
+ * A UDP datagram to a knock port. @thoff is its UDP header, @pkt what
+ * classification read of it. Returns the verdict for the datagram itself:
+ * by default it continues exactly as if nfknock were absent.
  */
 unsigned int nfknock_knock(struct nfknock_net *nn,
 			   const struct nfknock_cfg *cfg, struct sk_buff *skb,
-			   unsigned int thoff, u8 family, const u8 *saddr)
+			   unsigned int thoff, const struct nfk_l4 *pkt,
+			   u8 family, const u8 *saddr)
 {
-	const struct nfknock_user *who = NULL;
-	struct nfk_spa_grant g;
-	unsigned int off = thoff + 8;
+	struct knock_ctx c = {
+		.nn = nn,
+		.cfg = cfg,
+		.family = family,
+		.saddr = saddr,
+	};
 	int rej = NFKNOCK_REJ_UNKNOWN;
 
-	if (skb->len > off) {
+	/* The datagram is what the UDP header says, not what the skb holds
+	 * (trailing bytes after it are not the knock's).
+	 */
+	if (pkt->udp_len > 8 && thoff + pkt->udp_len <= skb->len) {
 		local_bh_disable();
-		rej = verify(nn, cfg, skb, off, skb->len - off, family, saddr,
-			     &who, &g);
+		rej = verify(&c, skb, thoff + 8, pkt->udp_len - 8);
 		local_bh_enable();
 	}
 	if (reject_stat[rej])
 		nfknock_count(nn, reject_stat[rej]);
-	log_knock(who, rej, family, saddr, &g);
+	log_knock(&c, rej);
 	return cfg->knock_packets == NFKNOCK_KNOCK_DROP ? NF_DROP : NF_ACCEPT;
 }

@@ -5,10 +5,13 @@
 
 #include "nfknock.h"
 
+u64 nfknock_load_boot_ms __read_mostly;
+
 static int __init nfknock_init(void)
 {
 	int ret;
 
+	nfknock_load_boot_ms = ktime_get_boottime_ns() / NSEC_PER_MSEC;
 	ret = nfknock_grants_init();
 	if (ret)
 		return ret;

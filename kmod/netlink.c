@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Generic netlink family "nfknock": strict policies, every mutating op and
- * every dump that reveals client addresses needs CAP_NET_ADMIN over the
- * namespace, every refusal carries an extack message.
+ * Generic netlink family "nfknock": strict policies, every operation needs
+ * CAP_NET_ADMIN over the namespace (status and the guard list reveal the
+ * ports the module hides), every refusal carries an extack message.
  */
 #include <linux/module.h>
 #include <net/genetlink.h>
@@ -44,7 +44,9 @@ const struct nla_policy nfknock_user_policy[NFKNOCK_USER_A_MAX + 1] = {
 	[NFKNOCK_USER_A_SOURCES] = { .type = NLA_NESTED },
 	[NFKNOCK_USER_A_MAX_DURATION_S] = { .type = NLA_U32 },
 	[NFKNOCK_USER_A_EXPIRES_S] = { .type = NLA_U64 },
-	[NFKNOCK_USER_A_FLAGS] = { .type = NLA_U32 },
+	[NFKNOCK_USER_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __NFKNOCK_USER_F_ALL),
+	[NFKNOCK_USER_A_MAX_GRANTS] = NLA_POLICY_RANGE(NLA_U32, 1,
+						       NFKNOCK_USER_GRANTS_LIMIT),
 };
 
 /* Reply-only attributes are absent here, so strict parsing refuses them. */
@@ -223,7 +225,8 @@ static int fill_status(struct sk_buff *skb, struct nfknock_net *nn)
 {
 	const struct nfknock_cfg *cfg = rcu_dereference_protected(nn->cfg,
 					lockdep_is_held(&nn->lock));
-	u32 max = nn->grants.buckets ? nn->grants.max : NFKNOCK_GRANTS_DEFAULT;
+	u32 max = nn->grants.buckets ? nn->grants.max :
+				       nfknock_grants_default(nn);
 
 	if (nla_put_u32(skb, NFKNOCK_A_API_VERSION, NFKNOCK_GENL_VERSION) ||
 	    nla_put_u8(skb, NFKNOCK_A_HOOKED, nn->hooked) ||
@@ -243,7 +246,8 @@ static int fill_status(struct sk_buff *skb, struct nfknock_net *nn)
 	    nla_put_u32(skb, NFKNOCK_A_USERS_COUNT,
 			cfg && cfg->users ? cfg->users->n : 0) ||
 	    nla_put_u32(skb, NFKNOCK_A_KNOCK_PORTS_COUNT,
-			cfg ? cfg->knocks.count : 0))
+			cfg ? cfg->knocks.count : 0) ||
+	    nla_put_u8(skb, NFKNOCK_A_LIMITED, nn->limited))
 		return -EMSGSIZE;
 	return put_stats(skb, nn);
 }
@@ -281,8 +285,9 @@ err_free:
  * Optional parameters shared by SET_PARAMS and TXN_BEGIN, checked before
  * anything changes. @grants_max is left alone when absent.
  */
-int nfknock_nl_params(struct nlattr **attrs, struct nfknock_cfg *cfg,
-		      u32 *grants_max, struct netlink_ext_ack *extack)
+int nfknock_nl_params(struct nfknock_net *nn, struct nlattr **attrs,
+		      struct nfknock_cfg *cfg, u32 *grants_max,
+		      struct netlink_ext_ack *extack)
 {
 	struct nlattr *idle = attrs[NFKNOCK_A_UDP_IDLE_MS];
 	struct nlattr *max = attrs[NFKNOCK_A_GRANTS_MAX];
@@ -299,6 +304,12 @@ int nfknock_nl_params(struct nlattr **attrs, struct nfknock_cfg *cfg,
 		NL_SET_ERR_MSG_ATTR(extack, max,
 				    "grant cap must be 1 .. 1048576");
 		return -EINVAL;
+	}
+	if (max && nn->limited &&
+	    nla_get_u32(max) > NFKNOCK_USERNS_GRANTS_LIMIT) {
+		NL_SET_ERR_MSG_ATTR(extack, max,
+				    "grant cap above 4096 in a namespace of an unprivileged user namespace");
+		return -EPERM;
 	}
 	if (skew && (!nla_get_u32(skew) ||
 		     nla_get_u32(skew) > NFKNOCK_SKEW_MAX_MS)) {
@@ -340,18 +351,22 @@ static int nfknock_set_params(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&nn->lock);
+	nfknock_pernet_adopt(nn);
 	next = nfknock_cfg_clone(nn);
 	ret = -ENOMEM;
 	if (!next)
 		goto out;
-	ret = nfknock_nl_params(info->attrs, next, &max, info->extack);
+	ret = nfknock_nl_params(nn, info->attrs, next, &max, info->extack);
 	if (ret) {
 		nfknock_cfg_free(next);
 		goto out;
 	}
-	ret = nfknock_cfg_commit(nn, next);
+	ret = nfknock_cfg_commit_or_free(nn, next);
 	if (!ret && max)
 		WRITE_ONCE(nn->grants.max, max);
+	/* A new skew changes the windows the hint index must cover. */
+	if (!ret && next->users)
+		mod_delayed_work(system_power_efficient_wq, &nn->hint_work, 0);
 out:
 	mutex_unlock(&nn->lock);
 	return ret;
@@ -369,6 +384,7 @@ static int change_guard(struct genl_info *info, bool add)
 		return ret;
 
 	mutex_lock(&nn->lock);
+	nfknock_pernet_adopt(nn);
 	next = nfknock_cfg_clone(nn);
 	ret = -ENOMEM;
 	if (!next)
@@ -387,7 +403,7 @@ static int change_guard(struct genl_info *info, bool add)
 			NL_SET_ERR_MSG(info->extack, "invalid service");
 		goto out;
 	}
-	ret = nfknock_cfg_commit(nn, next);
+	ret = nfknock_cfg_commit_or_free(nn, next);
 out:
 	mutex_unlock(&nn->lock);
 	return ret;
@@ -403,11 +419,20 @@ static int nfknock_del_guard(struct sk_buff *skb, struct genl_info *info)
 	return change_guard(info, false);
 }
 
+/*
+ * One message of a dump. The caller set cb->seq to the generation of what
+ * it walks; a change between two rounds marks the message NLM_F_DUMP_INTR.
+ */
 void *nfknock_nl_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
 			  u8 cmd)
 {
-	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			   &nfknock_family, NLM_F_MULTI, cmd);
+	void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				cb->nlh->nlmsg_seq, &nfknock_family,
+				NLM_F_MULTI, cmd);
+
+	if (hdr)
+		genl_dump_check_consistent(cb, hdr);
+	return hdr;
 }
 
 /* Guards or knock ports, one message each, resumable at args[0]. */
@@ -422,6 +447,7 @@ static int dump_services(struct sk_buff *skb, struct netlink_callback *cb,
 
 	rcu_read_lock();
 	cfg = rcu_dereference(nn->cfg);
+	cb->seq = READ_ONCE(nn->cfg_gen);
 	set = !cfg ? NULL : knocks ? &cfg->knocks : &cfg->guards;
 	for (i = cb->args[0]; set && i < set->count; i++) {
 		hdr = nfknock_nl_dump_hdr(skb, cb, knocks ?
@@ -463,6 +489,7 @@ static int nfknock_add_grant(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 	mutex_lock(&nn->lock);
+	nfknock_pernet_adopt(nn);
 	ret = nfknock_grants_setup(nn);
 	if (!ret)
 		ret = nfknock_grant_add(nn, &req.key, req.timeout_ms,
@@ -527,6 +554,7 @@ static int nfknock_dump_grants(struct sk_buff *skb, struct netlink_callback *cb)
 	void *hdr;
 
 	mutex_lock(&nn->lock);	/* the bucket array lives under it */
+	cb->seq = t->buckets ? atomic_read(&t->gen) : 0;
 	rcu_read_lock();
 	for (; t->buckets && bucket < NFKNOCK_GRANT_BUCKETS && !full;
 	     bucket++, skip = 0) {
@@ -555,6 +583,24 @@ static int nfknock_dump_grants(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/* A reply carrying one u32 attribute (COMMIT's revoked count). */
+int nfknock_nl_reply_u32(struct genl_info *info, u8 cmd, int attr, u32 v)
+{
+	struct sk_buff *msg = genlmsg_new(nla_total_size(sizeof(u32)),
+					  GFP_KERNEL);
+	void *hdr;
+
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &nfknock_family, 0, cmd);
+	if (!hdr || nla_put_u32(msg, attr, v)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 static int nfknock_flush_cmd(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfknock_net *nn = info_net(info);
@@ -567,8 +613,10 @@ static int nfknock_flush_cmd(struct sk_buff *skb, struct genl_info *info)
 
 static const struct genl_ops nfknock_ops[] = {
 	{
+		/* Status and guards reveal the hidden ports: admin only. */
 		.cmd = NFKNOCK_CMD_GET_STATUS,
 		.doit = nfknock_get_status,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = NFKNOCK_CMD_SET_PARAMS,
@@ -588,6 +636,7 @@ static const struct genl_ops nfknock_ops[] = {
 	{
 		.cmd = NFKNOCK_CMD_GET_GUARDS,
 		.dumpit = nfknock_dump_guards,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = NFKNOCK_CMD_ADD_GRANT,

@@ -24,8 +24,11 @@ int nfknock_nl_service(struct nlattr *nest, struct nfk_service *svc,
 		       struct netlink_ext_ack *extack);
 int nfknock_nl_put_service(struct sk_buff *skb, int type,
 			   const struct nfk_service *svc);
-int nfknock_nl_params(struct nlattr **attrs, struct nfknock_cfg *cfg,
-		      u32 *grants_max, struct netlink_ext_ack *extack);
+int nfknock_nl_params(struct nfknock_net *nn, struct nlattr **attrs,
+		      struct nfknock_cfg *cfg, u32 *grants_max,
+		      struct netlink_ext_ack *extack);
+struct genl_info;
+int nfknock_nl_reply_u32(struct genl_info *info, u8 cmd, int attr, u32 v);
 void *nfknock_nl_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
 			  u8 cmd);
 

@@ -22,14 +22,25 @@
 #include "core/verdict.h"
 #include "core/policy.h"
 #include "core/spa.h"
+#include "core/replay.h"
 
-/* Knock state of a user that outlives configuration swaps: shared by the
- * user objects of successive configurations with the same fingerprint.
+/*
+ * Knock state of a user that outlives configuration swaps: shared by the
+ * user objects of successive configurations with the same fingerprint, and
+ * referenced by each grant its knocks made (so the grant can be counted
+ * against the user's cap and revoked when the user goes).
  */
 struct nfknock_user_state {
 	refcount_t ref;
-	atomic64_t last_ts_ms;	/* replay floor: strictly increasing */
+	spinlock_t lock;		/* guards replay */
+	struct nfk_replay replay;
 	atomic64_t knocks;
+	atomic_t grants;		/* live grants of this user's knocks */
+	/* The user object of the current configuration, NULL once removed.
+	 * Written and read under the namespace lock only (commit and prune).
+	 */
+	const struct nfknock_user *user;
+	u32 kept;			/* prune scratch, namespace lock */
 };
 
 struct nfknock_user {
@@ -39,6 +50,7 @@ struct nfknock_user {
 	u8 k_aead[32];
 	siphash_key_t k_hint;
 	siphash_key_t k_seq;
+	u32 max_grants;
 	struct nfk_user_policy pol;
 	struct nfknock_user_state *state;
 };
@@ -49,14 +61,19 @@ struct nfknock_hint_slot {
 	u32 used;
 };
 
-/* Hints of every user for windows center-1 .. center+1, open addressing. */
+/*
+ * Hints of every user for windows center-span .. center+span, open
+ * addressing. span covers the configured skew (nfknock_hint_span()).
+ */
 struct nfknock_hints {
 	struct rcu_head rcu;
 	u64 center;
+	u32 span;
 	u32 mask;
 	struct nfknock_hint_slot slot[];
 };
 
+/* Users sorted by fingerprint (duplicates refused at commit). */
 struct nfknock_userset {
 	struct kref ref;	/* held by each configuration sharing it */
 	struct nfknock_hints __rcu *hints;
@@ -91,6 +108,7 @@ struct nfknock_grant {
 	struct rcu_head rcu;
 	struct nfk_grant_key key;
 	u8 fpr[8];			/* user of the knock; zero: by admin */
+	struct nfknock_user_state *owner; /* counted reference; NULL: admin */
 	struct nfk_grant_state st;	/* written under the bucket lock */
 	bool dead;			/* unlinked; readers skip it */
 };
@@ -106,6 +124,7 @@ struct nfknock_grants {
 	struct nfknock_bucket *buckets;	/* NULL until first configured */
 	siphash_key_t hash_key;
 	atomic_t count;
+	atomic_t gen;		/* bumped on every link and unlink (dumps) */
 	u32 max;
 	struct delayed_work gc;
 };
@@ -118,7 +137,18 @@ struct nfknock_net {
 	struct net *net;
 	struct mutex lock;		/* serialises writers of this netns */
 	struct nfknock_cfg __rcu *cfg;	/* NULL while unconfigured */
+	u32 cfg_gen;			/* bumped by every commit (dumps) */
 	bool hooked;
+	bool limited;			/* owned by a non-initial user ns */
+	/* The memory cgroup of whoever first configured the namespace: what
+	 * softirq and workers allocate for it is charged there.
+	 */
+	struct mem_cgroup *memcg;
+	/* Highest timestamp a removed user's knocks reached: the replay floor
+	 * of a user new to this namespace (it may reuse a removed key).
+	 */
+	u64 removed_floor_ms;
+	unsigned long stale_scan_at;	/* jiffies of the last stale-index scan */
 	struct nfknock_grants grants;
 	struct nfknock_stats __percpu *stats;
 	struct nfknock_txn *txn;	/* under lock */
@@ -137,9 +167,12 @@ static inline void nfknock_count(struct nfknock_net *nn, int stat)
 	this_cpu_inc(nn->stats->c[stat]);
 }
 
+/* Grant and staging clock: boottime, so a grant does not outlive a
+ * suspend, and a step of the wall clock moves nothing.
+ */
 static inline u64 nfknock_now_ms(void)
 {
-	return jiffies64_to_msecs(get_jiffies_64());
+	return ktime_get_coarse_boottime_ns() / NSEC_PER_MSEC;
 }
 
 static inline u64 nfknock_unix_ms(void)
@@ -147,13 +180,40 @@ static inline u64 nfknock_unix_ms(void)
 	return ktime_get_real_ns() / NSEC_PER_MSEC;
 }
 
+/* The hint index lags a window turn by up to this much (its rebuild runs
+ * in a worker a second after the turn).
+ */
+#define NFK_HINT_LAG_MS		5000
+#define NFKNOCK_HINT_START	U32_MAX
+
+/* Boottime of module load: see nfknock_instance_floor_ms(). */
+extern u64 nfknock_load_boot_ms;
+
+/*
+ * The replay floor of this module instance, as a unix time: a datagram
+ * accepted by a module loaded before this one carries a timestamp from
+ * before this one's load. Kept in boottime and mapped to the wall clock
+ * now, so a step of the server's clock does not move it.
+ */
+static inline u64 nfknock_instance_floor_ms(u64 unix_now_ms)
+{
+	u64 boot_now = ktime_get_boottime_ns() / NSEC_PER_MSEC;
+	u64 since_load = boot_now - nfknock_load_boot_ms;
+
+	return unix_now_ms > since_load ? unix_now_ms - since_load : 0;
+}
+
 /* pernet.c */
 int nfknock_pernet_init(void);
 void nfknock_pernet_exit(void);
+void nfknock_pernet_adopt(struct nfknock_net *nn);
+u32 nfknock_grants_default(const struct nfknock_net *nn);
 void nfknock_cfg_defaults(struct nfknock_cfg *cfg);
 void nfknock_cfg_free(struct nfknock_cfg *cfg);
 struct nfknock_cfg *nfknock_cfg_clone(struct nfknock_net *nn);
 int nfknock_cfg_commit(struct nfknock_net *nn, struct nfknock_cfg *next);
+int nfknock_cfg_commit_or_free(struct nfknock_net *nn,
+			       struct nfknock_cfg *next);
 void nfknock_flush(struct nfknock_net *nn);
 u64 nfknock_stat_sum(struct nfknock_net *nn, int stat);
 
@@ -168,9 +228,10 @@ int nfknock_grants_setup(struct nfknock_net *nn);
 void nfknock_grants_teardown(struct nfknock_net *nn);
 void nfknock_grants_flush(struct nfknock_net *nn);
 int nfknock_grant_add(struct nfknock_net *nn, const struct nfk_grant_key *key,
-		      u32 timeout_ms, u32 flags, const u8 *fpr, gfp_t gfp);
-void nfknock_grants_prune_users(struct nfknock_net *nn,
-				const struct nfknock_userset *keep);
+		      u32 timeout_ms, u32 flags, const struct nfknock_user *u,
+		      gfp_t gfp);
+u32 nfknock_grants_revoke_disallowed(struct nfknock_net *nn,
+				     const struct nfknock_userset *us);
 int nfknock_grant_del(struct nfknock_net *nn, const struct nfk_grant_key *key,
 		      bool any_service);
 void nfknock_grant_decide(struct nfknock_net *nn,
@@ -179,12 +240,26 @@ void nfknock_grant_decide(struct nfknock_net *nn,
 			  struct nfk_decision *d);
 
 /* users.c */
+void nfknock_user_state_put(struct nfknock_user_state *st);
 void nfknock_user_free(struct nfknock_user *u);
-struct nfknock_userset *nfknock_userset_build(struct list_head *staged, u32 n,
-					      const struct nfknock_userset *old);
+struct nfknock_userset *nfknock_userset_build(struct nfknock_net *nn,
+					      struct list_head *staged, u32 n,
+					      const struct nfknock_userset *old,
+					      struct netlink_ext_ack *extack);
+void nfknock_userset_unbuild(struct nfknock_userset *us);
+void nfknock_userset_adopt(struct nfknock_net *nn,
+			   const struct nfknock_userset *prev,
+			   const struct nfknock_userset *next);
 void nfknock_userset_put(struct nfknock_userset *us);
-int nfknock_hints_rebuild(struct nfknock_userset *us, u64 now_unix_ms);
-bool nfknock_userset_has_fpr(const struct nfknock_userset *us, const u8 *fpr);
+u32 nfknock_hint_span(u32 skew_ms);
+int nfknock_hints_rebuild(struct nfknock_net *nn, struct nfknock_userset *us,
+			  u64 now_unix_ms, u32 skew_ms);
+bool nfknock_hints_stale(const struct nfknock_hints *h, u64 w);
+const struct nfknock_user *nfknock_hint_next(const struct nfknock_userset *us,
+					     const struct nfknock_hints *h,
+					     u64 hint, u32 *pos);
+bool nfknock_user_has_hint(const struct nfknock_user *u, u64 hint, u64 w,
+			   u32 span);
 void nfknock_hint_work(struct work_struct *work);
 
 /* txn.c */
@@ -193,9 +268,9 @@ int nfknock_txn_begin(struct nfknock_net *nn, u32 portid,
 		      struct netlink_ext_ack *extack);
 struct nfknock_txn *nfknock_txn_get(struct nfknock_net *nn, u32 portid,
 				    struct netlink_ext_ack *extack);
-int nfknock_txn_add_user(struct nfknock_txn *txn, struct nfknock_user *u,
-			 struct netlink_ext_ack *extack);
-int nfknock_txn_commit(struct nfknock_net *nn, u32 portid,
+int nfknock_txn_add_user(struct nfknock_net *nn, struct nfknock_txn *txn,
+			 struct nfknock_user *u, struct netlink_ext_ack *extack);
+int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 *revoked,
 		       struct netlink_ext_ack *extack);
 void nfknock_txn_abort(struct nfknock_net *nn);
 int nfknock_txn_notifier_init(void);
@@ -204,7 +279,8 @@ void nfknock_txn_notifier_exit(void);
 /* knock.c */
 unsigned int nfknock_knock(struct nfknock_net *nn,
 			   const struct nfknock_cfg *cfg, struct sk_buff *skb,
-			   unsigned int thoff, u8 family, const u8 *saddr);
+			   unsigned int thoff, const struct nfk_l4 *pkt,
+			   u8 family, const u8 *saddr);
 
 /* netlink.c */
 int nfknock_genl_init(void);

@@ -14,20 +14,22 @@
 int nfknock_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfknock_net *nn = nfknock_pernet(genl_info_net(info));
+	u32 grants_max = nfknock_grants_default(nn);
 	struct nfknock_cfg *cfg;
-	u32 grants_max = NFKNOCK_GRANTS_DEFAULT;
 	int ret;
 
-	cfg = kvmalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kvmalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return -ENOMEM;
 	nfknock_cfg_defaults(cfg);
-	ret = nfknock_nl_params(info->attrs, cfg, &grants_max, info->extack);
+	ret = nfknock_nl_params(nn, info->attrs, cfg, &grants_max,
+				info->extack);
 	if (ret) {
 		kvfree(cfg);
 		return ret;
 	}
 	mutex_lock(&nn->lock);
+	nfknock_pernet_adopt(nn);
 	ret = nfknock_txn_begin(nn, info->snd_portid, cfg, grants_max,
 				info->extack);
 	mutex_unlock(&nn->lock);
@@ -104,6 +106,15 @@ static int parse_list(struct nlattr *list, int type, struct nfk_user_policy *pol
 	return 0;
 }
 
+/* 0x21..0x7e only: a name can never forge a log line or a field. */
+static bool name_printable(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			return false;
+	return true;
+}
+
 static int parse_user(struct nlattr *nest, struct nfknock_user *u,
 		      struct netlink_ext_ack *extack)
 {
@@ -135,6 +146,11 @@ static int parse_user(struct nlattr *nest, struct nfknock_user *u,
 				    "user name must be 1..32 bytes");
 		return -EINVAL;
 	}
+	if (!name_printable(u->name)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NFKNOCK_USER_A_NAME],
+				    "user name must be printable ASCII without spaces (0x21-0x7e)");
+		return -EINVAL;
+	}
 	nla_memcpy(u->fpr, tb[NFKNOCK_USER_A_FPR], sizeof(u->fpr));
 	nla_memcpy(u->k_aead, tb[NFKNOCK_USER_A_K_AEAD], sizeof(u->k_aead));
 	nla_memcpy(&u->k_hint, tb[NFKNOCK_USER_A_K_HINT], 16);
@@ -161,15 +177,32 @@ static int parse_user(struct nlattr *nest, struct nfknock_user *u,
 	}
 	if (tb[NFKNOCK_USER_A_EXPIRES_S])
 		u->pol.expires_unix_s = nla_get_u64(tb[NFKNOCK_USER_A_EXPIRES_S]);
-	a = tb[NFKNOCK_USER_A_FLAGS];
-	if (a) {
-		u->pol.flags = nla_get_u32(a);
-		if (u->pol.flags & ~__NFKNOCK_USER_F_ALL) {
-			NL_SET_ERR_MSG_ATTR(extack, a, "unknown user flags");
-			return -EOPNOTSUPP;
+	if (tb[NFKNOCK_USER_A_FLAGS])	/* unknown flags: refused by policy */
+		u->pol.flags = nla_get_u32(tb[NFKNOCK_USER_A_FLAGS]);
+	u->max_grants = tb[NFKNOCK_USER_A_MAX_GRANTS] ?
+			nla_get_u32(tb[NFKNOCK_USER_A_MAX_GRANTS]) :
+			NFKNOCK_USER_GRANTS_DEFAULT;
+	return 0;
+}
+
+/*
+ * Wipe the key attributes in the request itself, whatever happened to it,
+ * so no key bytes linger in freed skb memory (as wg_set_device does).
+ */
+static void wipe_keys(struct nlattr *nest)
+{
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_nested(a, nest, rem) {
+		switch (nla_type(a)) {
+		case NFKNOCK_USER_A_K_AEAD:
+		case NFKNOCK_USER_A_K_HINT:
+		case NFKNOCK_USER_A_K_SEQ:
+			memzero_explicit(nla_data(a), nla_len(a));
+			break;
 		}
 	}
-	return 0;
 }
 
 static int add_knock_port(struct nfknock_txn *txn, struct nlattr *nest,
@@ -213,17 +246,17 @@ static int add_guard(struct nfknock_txn *txn, struct nlattr *nest,
 	return ret;
 }
 
-static int add_user(struct nfknock_txn *txn, struct nlattr *nest,
-		    struct netlink_ext_ack *extack)
+static int add_user(struct nfknock_net *nn, struct nfknock_txn *txn,
+		    struct nlattr *nest, struct netlink_ext_ack *extack)
 {
-	struct nfknock_user *u = kzalloc(sizeof(*u), GFP_KERNEL);
+	struct nfknock_user *u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
 	int ret;
 
 	if (!u)
 		return -ENOMEM;
 	ret = parse_user(nest, u, extack);
 	if (!ret)
-		ret = nfknock_txn_add_user(txn, u, extack);
+		ret = nfknock_txn_add_user(nn, txn, u, extack);
 	if (ret)
 		nfknock_user_free(u);
 	return ret;
@@ -253,23 +286,29 @@ int nfknock_nl_txn_add(struct sk_buff *skb, struct genl_info *info)
 	else if (knock)
 		ret = add_knock_port(txn, knock, info->extack);
 	else
-		ret = add_user(txn, user, info->extack);
+		ret = add_user(nn, txn, user, info->extack);
 out:
 	mutex_unlock(&nn->lock);
+	if (user)
+		wipe_keys(user);
 	return ret;
 }
 
 int nfknock_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfknock_net *nn = nfknock_pernet(genl_info_net(info));
+	u32 revoked;
 	int ret;
 
 	mutex_lock(&nn->lock);
-	ret = nfknock_txn_commit(nn, info->snd_portid, info->extack);
+	ret = nfknock_txn_commit(nn, info->snd_portid, &revoked, info->extack);
 	mutex_unlock(&nn->lock);
-	if (!ret)
-		pr_info_ratelimited("configuration applied\n");
-	return ret;
+	if (ret)
+		return ret;
+	pr_info_ratelimited("configuration applied, %u grants revoked\n",
+			    revoked);
+	return nfknock_nl_reply_u32(info, NFKNOCK_CMD_TXN_COMMIT,
+				    NFKNOCK_A_REVOKED, revoked);
 }
 
 int nfknock_nl_txn_abort(struct sk_buff *skb, struct genl_info *info)
@@ -306,10 +345,14 @@ static int put_knock_user(struct sk_buff *skb, const struct nfknock_user *u)
 {
 	struct nlattr *nest = nla_nest_start(skb, NFKNOCK_A_USER);
 	struct nlattr *list;
+	u64 newest;
 	u32 i;
 
 	if (!nest)
 		return -EMSGSIZE;
+	spin_lock_bh(&u->state->lock);
+	newest = u->state->replay.newest;
+	spin_unlock_bh(&u->state->lock);
 	if (nla_put_string(skb, NFKNOCK_USER_A_NAME, u->name) ||
 	    nla_put(skb, NFKNOCK_USER_A_FPR, sizeof(u->fpr), u->fpr) ||
 	    nla_put_u32(skb, NFKNOCK_USER_A_MAX_DURATION_S,
@@ -317,12 +360,14 @@ static int put_knock_user(struct sk_buff *skb, const struct nfknock_user *u)
 	    nla_put_u64_64bit(skb, NFKNOCK_USER_A_EXPIRES_S,
 			      u->pol.expires_unix_s, NFKNOCK_USER_A_PAD) ||
 	    nla_put_u32(skb, NFKNOCK_USER_A_FLAGS, u->pol.flags) ||
-	    nla_put_u64_64bit(skb, NFKNOCK_USER_A_LAST_TS_MS,
-			      atomic64_read(&u->state->last_ts_ms),
+	    nla_put_u64_64bit(skb, NFKNOCK_USER_A_LAST_TS_MS, newest,
 			      NFKNOCK_USER_A_PAD) ||
 	    nla_put_u64_64bit(skb, NFKNOCK_USER_A_KNOCKS,
 			      atomic64_read(&u->state->knocks),
-			      NFKNOCK_USER_A_PAD))
+			      NFKNOCK_USER_A_PAD) ||
+	    nla_put_u32(skb, NFKNOCK_USER_A_MAX_GRANTS, u->max_grants) ||
+	    nla_put_u32(skb, NFKNOCK_USER_A_GRANTS,
+			atomic_read(&u->state->grants)))
 		goto cancel;
 	list = nla_nest_start(skb, NFKNOCK_USER_A_ALLOW);
 	if (!list)
@@ -356,6 +401,7 @@ int nfknock_nl_dump_users(struct sk_buff *skb, struct netlink_callback *cb)
 
 	rcu_read_lock();
 	cfg = rcu_dereference(nn->cfg);
+	cb->seq = READ_ONCE(nn->cfg_gen);
 	for (i = cb->args[0]; cfg && cfg->users && i < cfg->users->n; i++) {
 		hdr = nfknock_nl_dump_hdr(skb, cb, NFKNOCK_CMD_GET_USERS);
 		if (!hdr)

@@ -3,8 +3,10 @@
  * Per-namespace state: configuration swapped under RCU, hooks registered only
  * while the namespace guards something, counters.
  */
+#include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/user_namespace.h>
 
 #include "nfknock.h"
 
@@ -43,7 +45,7 @@ struct nfknock_cfg *nfknock_cfg_clone(struct nfknock_net *nn)
 {
 	struct nfknock_cfg *cur = rcu_dereference_protected(nn->cfg,
 					lockdep_is_held(&nn->lock));
-	struct nfknock_cfg *next = kvmalloc(sizeof(*next), GFP_KERNEL);
+	struct nfknock_cfg *next = kvmalloc(sizeof(*next), GFP_KERNEL_ACCOUNT);
 
 	if (!next)
 		return NULL;
@@ -57,8 +59,11 @@ struct nfknock_cfg *nfknock_cfg_clone(struct nfknock_net *nn)
 	return next;
 }
 
-/* Hooks follow the configuration: registered iff a port is guarded or is a
- * knock port.
+/*
+ * Hooks follow the configuration: registered iff a port is guarded or is a
+ * knock port. nf_unregister_net_hooks() does not wait for hooks still
+ * running on other CPUs: callers that free what hooks read wait for them
+ * (synchronize_net()) after unregistering.
  */
 static int sync_hooks(struct nfknock_net *nn, bool want)
 {
@@ -83,8 +88,9 @@ static int sync_hooks(struct nfknock_net *nn, bool want)
 }
 
 /*
- * Publish @next (consumed in every case). Caller holds nn->lock. On error
- * the previous configuration stays in force.
+ * Publish @next. Caller holds nn->lock. On success @next belongs to the
+ * namespace; on error the previous configuration stays in force, no reader
+ * can still see @next, and it is the caller's again (to free or retry).
  */
 int nfknock_cfg_commit(struct nfknock_net *nn, struct nfknock_cfg *next)
 {
@@ -93,22 +99,41 @@ int nfknock_cfg_commit(struct nfknock_net *nn, struct nfknock_cfg *next)
 
 	ret = nfknock_grants_setup(nn);
 	if (ret)
-		goto err_free;
+		return ret;
 	old = rcu_replace_pointer(nn->cfg, next, lockdep_is_held(&nn->lock));
 	ret = sync_hooks(nn, next->guards.count || next->knocks.count);
 	if (ret) {
 		rcu_assign_pointer(nn->cfg, old);
-		goto err_free_rcu;
+		synchronize_net();
+		return ret;
 	}
+	nn->cfg_gen++;
 	if (old)
 		call_rcu(&old->rcu, cfg_free_rcu);
 	return 0;
+}
 
-err_free_rcu:
-	synchronize_rcu();
-err_free:
-	nfknock_cfg_free(next);
+/* nfknock_cfg_commit() that frees @next on error (single-step changes). */
+int nfknock_cfg_commit_or_free(struct nfknock_net *nn,
+			       struct nfknock_cfg *next)
+{
+	int ret = nfknock_cfg_commit(nn, next);
+
+	if (ret)
+		nfknock_cfg_free(next);
 	return ret;
+}
+
+/*
+ * First configuration of the namespace: remember whose memory cgroup pays
+ * for what softirq and workers allocate later on its behalf (they run in
+ * no useful task's context), and whether the namespace is unprivileged.
+ * Caller holds nn->lock, in the configuring task's context.
+ */
+void nfknock_pernet_adopt(struct nfknock_net *nn)
+{
+	if (!nn->memcg && current->mm)
+		nn->memcg = get_mem_cgroup_from_mm(current->mm);
 }
 
 /* Back to the unconfigured state. Caller holds nn->lock. */
@@ -116,14 +141,30 @@ void nfknock_flush(struct nfknock_net *nn)
 {
 	struct nfknock_cfg *old;
 
-	sync_hooks(nn, false);
+	if (nn->hooked) {
+		sync_hooks(nn, false);
+		/* A knock still in a hook could add a grant (and queue the
+		 * grant collector) after the flush below: wait for every
+		 * hook to finish.
+		 */
+		synchronize_net();
+	}
 	nfknock_txn_abort(nn);
 	/* A running rebuild finds no configuration and stops rescheduling. */
 	cancel_delayed_work(&nn->hint_work);
 	old = rcu_replace_pointer(nn->cfg, NULL, lockdep_is_held(&nn->lock));
-	if (old)
+	if (old) {
+		nfknock_userset_adopt(nn, old->users, NULL);
 		call_rcu(&old->rcu, cfg_free_rcu);
+	}
+	nn->cfg_gen++;
 	nfknock_grants_flush(nn);
+}
+
+/* Grant cap of a namespace that never set one. */
+u32 nfknock_grants_default(const struct nfknock_net *nn)
+{
+	return nn->limited ? NFKNOCK_USERNS_GRANTS_LIMIT : NFKNOCK_GRANTS_DEFAULT;
 }
 
 u64 nfknock_stat_sum(struct nfknock_net *nn, int stat)
@@ -143,15 +184,40 @@ static int __net_init nfknock_net_init(struct net *net)
 	nn->net = net;
 	mutex_init(&nn->lock);
 	RCU_INIT_POINTER(nn->cfg, NULL);
+	nn->cfg_gen = 1;
 	nn->hooked = false;
+	nn->limited = net->user_ns != &init_user_ns;
+	nn->memcg = NULL;
+	nn->removed_floor_ms = 0;
 	nn->txn = NULL;
 	INIT_DELAYED_WORK(&nn->hint_work, nfknock_hint_work);
-	nn->stats = alloc_percpu(struct nfknock_stats);
+	/* Runs in the task creating the namespace: charged to its cgroup. */
+	nn->stats = alloc_percpu_gfp(struct nfknock_stats, GFP_KERNEL_ACCOUNT);
 	if (!nn->stats)
 		return -ENOMEM;
 	return 0;
 }
 
+/*
+ * Namespace teardown, step one: unregister the hooks. The core waits for
+ * an RCU grace period between .pre_exit and .exit, so by .exit no hook of
+ * this namespace runs any more (a packet in flight from a veth peer in
+ * another namespace can still enter them until then).
+ */
+static void __net_exit nfknock_net_pre_exit(struct net *net)
+{
+	struct nfknock_net *nn = nfknock_pernet(net);
+
+	mutex_lock(&nn->lock);
+	sync_hooks(nn, false);
+	mutex_unlock(&nn->lock);
+}
+
+/*
+ * Step two: no hook runs and no netlink socket of the namespace exists,
+ * so nothing can add a grant or queue a worker any more. Stop the workers,
+ * then free.
+ */
 static void __net_exit nfknock_net_exit(struct net *net)
 {
 	struct nfknock_net *nn = nfknock_pernet(net);
@@ -159,16 +225,15 @@ static void __net_exit nfknock_net_exit(struct net *net)
 	cancel_delayed_work_sync(&nn->hint_work);	/* it takes nn->lock */
 	mutex_lock(&nn->lock);
 	nfknock_flush(nn);
-	nfknock_grants_teardown(nn);
+	nfknock_grants_teardown(nn);	/* stops the grant collector */
 	mutex_unlock(&nn->lock);
-	/* Counters may still be bumped by a hook that finished its grace
-	 * period only now; the hooks are gone after nfknock_flush().
-	 */
 	free_percpu(nn->stats);
+	mem_cgroup_put(nn->memcg);
 }
 
 static struct pernet_operations nfknock_net_ops = {
 	.init = nfknock_net_init,
+	.pre_exit = nfknock_net_pre_exit,
 	.exit = nfknock_net_exit,
 	.id = &nfknock_net_id,
 	.size = sizeof(struct nfknock_net),

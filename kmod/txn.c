@@ -46,7 +46,7 @@ int nfknock_txn_begin(struct nfknock_net *nn, u32 portid,
 		return -EBUSY;
 	}
 	nfknock_txn_abort(nn);
-	txn = kzalloc(sizeof(*txn), GFP_KERNEL);
+	txn = kzalloc(sizeof(*txn), GFP_KERNEL_ACCOUNT);
 	if (!txn) {
 		kvfree(params);
 		return -ENOMEM;
@@ -73,25 +73,18 @@ struct nfknock_txn *nfknock_txn_get(struct nfknock_net *nn, u32 portid,
 	return txn;
 }
 
-int nfknock_txn_add_user(struct nfknock_txn *txn, struct nfknock_user *u,
-			 struct netlink_ext_ack *extack)
+/* Duplicates are found at commit, in O(n log n) (nfknock_userset_build). */
+int nfknock_txn_add_user(struct nfknock_net *nn, struct nfknock_txn *txn,
+			 struct nfknock_user *u, struct netlink_ext_ack *extack)
 {
-	struct nfknock_user *o;
-
+	if (nn->limited && txn->n_users >= NFKNOCK_USERNS_USERS_MAX) {
+		NL_SET_ERR_MSG(extack,
+			       "too many users for a namespace of an unprivileged user namespace (1024)");
+		return -ENOSPC;
+	}
 	if (txn->n_users >= NFKNOCK_USERS_MAX) {
 		NL_SET_ERR_MSG(extack, "too many users (65536)");
 		return -ENOSPC;
-	}
-	list_for_each_entry(o, &txn->users, staged) {
-		if (!strcmp(o->name, u->name)) {
-			NL_SET_ERR_MSG(extack, "duplicate user name");
-			return -EEXIST;
-		}
-		if (!memcmp(o->fpr, u->fpr, sizeof(u->fpr))) {
-			NL_SET_ERR_MSG(extack,
-				       "duplicate user public key (fingerprint)");
-			return -EEXIST;
-		}
 	}
 	list_add_tail(&u->staged, &txn->users);
 	txn->n_users++;
@@ -115,7 +108,14 @@ static int check_overlap(const struct nfknock_cfg *cfg,
 	return 0;
 }
 
-int nfknock_txn_commit(struct nfknock_net *nn, u32 portid,
+/*
+ * Swap the staged configuration in. Until it is in force, a failure
+ * (memory, hooks) leaves the staging as it was, so COMMIT can be retried.
+ * Afterwards, once no knock under the previous configuration can still be
+ * running, grants it no longer allows are revoked (*@revoked says how
+ * many).
+ */
+int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 *revoked,
 		       struct netlink_ext_ack *extack)
 {
 	struct nfknock_txn *txn = nfknock_txn_get(nn, portid, extack);
@@ -123,6 +123,7 @@ int nfknock_txn_commit(struct nfknock_net *nn, u32 portid,
 	struct nfknock_userset *us = NULL;
 	int ret;
 
+	*revoked = 0;
 	if (!txn)
 		return -ENOENT;
 	next = txn->cfg;
@@ -131,32 +132,43 @@ int nfknock_txn_commit(struct nfknock_net *nn, u32 portid,
 		return ret;
 	cur = rcu_dereference_protected(nn->cfg, lockdep_is_held(&nn->lock));
 	if (txn->n_users) {
-		us = nfknock_userset_build(&txn->users, txn->n_users,
-					   cur ? cur->users : NULL);
-		if (!us)
-			return -ENOMEM;
-		txn->n_users = 0;
-		ret = nfknock_hints_rebuild(us, nfknock_unix_ms());
-		if (ret) {
-			nfknock_userset_put(us);
-			return ret;
-		}
+		us = nfknock_userset_build(nn, &txn->users, txn->n_users,
+					   cur ? cur->users : NULL, extack);
+		if (IS_ERR(us))
+			return PTR_ERR(us);
+		ret = nfknock_hints_rebuild(nn, us, nfknock_unix_ms(),
+					    next->skew_ms);
+		if (ret)
+			goto err_unbuild;
 	}
 	next->users = us;
-	txn->cfg = NULL;
-	ret = nfknock_cfg_commit(nn, next);	/* consumes next */
+	ret = nfknock_cfg_commit(nn, next);
 	if (ret) {
-		nfknock_txn_abort(nn);
-		return ret;
+		next->users = NULL;
+		goto err_unbuild;
 	}
+	/* In force: the users belong to the set now, not to the staging. */
+	txn->cfg = NULL;
+	INIT_LIST_HEAD(&txn->users);
+	txn->n_users = 0;
 	WRITE_ONCE(nn->grants.max, txn->grants_max);
-	nfknock_grants_prune_users(nn, us);
+	nfknock_userset_adopt(nn, cur ? cur->users : NULL, us);
+	/* A knock still verified under the previous configuration could add
+	 * a grant the new one forbids after the walk below.
+	 */
+	synchronize_net();
+	*revoked = nfknock_grants_revoke_disallowed(nn, us);
 	nfknock_txn_abort(nn);
 	cancel_delayed_work(&nn->hint_work);
 	if (us)
 		queue_delayed_work(system_power_efficient_wq, &nn->hint_work,
 				   0);
 	return 0;
+
+err_unbuild:
+	if (us)
+		nfknock_userset_unbuild(us);
+	return ret;
 }
 
 /* Staging dies with the socket that owns it. */

@@ -24,6 +24,7 @@ enum nfk_class nfk_classify(const struct nfk_guardset *gs,
 		pkt->sport = get_be16(l4);
 		pkt->dport = dport;
 		pkt->tcp_flags = 0;
+		pkt->udp_len = get_be16(l4 + 4);
 		return NFK_PKT_KNOCK;
 	}
 
@@ -31,6 +32,7 @@ enum nfk_class nfk_classify(const struct nfk_guardset *gs,
 	pkt->sport = get_be16(l4);
 	pkt->dport = dport;
 	pkt->tcp_flags = 0;
+	pkt->udp_len = proto == IPPROTO_UDP && len >= 8 ? get_be16(l4 + 4) : 0;
 	if (proto == IPPROTO_TCP) {
 		if (len < NFK_L4_PEEK)
 			return NFK_PKT_TRUNCATED;

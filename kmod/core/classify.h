@@ -19,6 +19,16 @@ NFK_BEGIN_DECLS
 #define NFK_TCP_RST 0x04
 #define NFK_TCP_ACK 0x10
 
+/*
+ * A connection attempt: SYN without ACK. A SYN+ACK is a reply to one of
+ * this host's own outbound connections (a guard may overlap its ephemeral
+ * ports) and must pass like any other segment of a connection.
+ */
+static inline bool nfk_tcp_is_syn(u8 tcp_flags)
+{
+	return (tcp_flags & (NFK_TCP_SYN | NFK_TCP_ACK)) == NFK_TCP_SYN;
+}
+
 enum nfk_class {
 	NFK_PKT_IGNORE,		/* not for a guarded port: accept untouched */
 	NFK_PKT_GUARDED,	/* guarded port, header complete: decide */
@@ -31,12 +41,13 @@ struct nfk_l4 {
 	u8 tcp_flags;	/* 0 for UDP */
 	u16 sport;
 	u16 dport;
+	u16 udp_len;	/* UDP: the header's length field; TCP: 0 */
 };
 
 /*
  * Classify @len bytes at @l4 (start of the L4 header) of protocol @proto
  * against the guarded ports @gs and the knock ports @knocks.
- * @pkt is filled for NFK_PKT_GUARDED and NFK_PKT_TRUNCATED.
+ * @pkt is filled for NFK_PKT_GUARDED, NFK_PKT_TRUNCATED and NFK_PKT_KNOCK.
  * A header too short to hold the destination port is ignored: its port is
  * unknown and the stack discards it as malformed anyway.
  */

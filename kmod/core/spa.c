@@ -108,7 +108,7 @@ static void target_address(const struct nfk_spa_req *req, u8 family,
 
 int nfk_spa_check(const struct nfk_spa_req *req,
 		  const struct nfk_user_policy *pol, u64 now_unix_ms,
-		  u32 skew_ms, u64 last_ts_ms, u8 family, const u8 *src,
+		  u32 skew_ms, u64 floor_ms, u8 family, const u8 *src,
 		  struct nfk_spa_grant *out)
 {
 	u64 ts = req->timestamp_ms;
@@ -116,7 +116,7 @@ int nfk_spa_check(const struct nfk_spa_req *req,
 
 	if (ts + skew_ms < now_unix_ms || ts > now_unix_ms + skew_ms)
 		return NFKNOCK_REJ_STALE;
-	if (ts <= last_ts_ms)
+	if (ts <= floor_ms)
 		return NFKNOCK_REJ_REPLAY;
 	if (pol->flags & NFKNOCK_USER_F_DISABLED)
 		return NFKNOCK_REJ_NOT_ALLOWED;

@@ -95,14 +95,16 @@ size_t nfk_spa_encode(const struct nfk_spa_req *req, const u8 *pad,
 int nfk_spa_decode(const u8 *pt, size_t len, struct nfk_spa_req *req);
 
 /*
- * Every rule after the tag, in order: skew, replay, validity and policy.
- * @src is the observed source (@family 4: first 4 bytes). @last_ts_ms is
- * the user's last accepted timestamp. Returns an enum nfknock_reject value;
- * on NFKNOCK_REJ_OK @out holds the grant to make.
+ * Every rule after the tag, in order: skew, floor, validity and policy.
+ * @src is the observed source (@family 4: first 4 bytes). A timestamp at
+ * or below @floor_ms is a replay (the floor of this server instance; the
+ * user's own replay set, replay.h, is checked by the caller after this).
+ * Returns an enum nfknock_reject value; on NFKNOCK_REJ_OK @out holds the
+ * grant to make.
  */
 int nfk_spa_check(const struct nfk_spa_req *req,
 		  const struct nfk_user_policy *pol, u64 now_unix_ms,
-		  u32 skew_ms, u64 last_ts_ms, u8 family, const u8 *src,
+		  u32 skew_ms, u64 floor_ms, u8 family, const u8 *src,
 		  struct nfk_spa_grant *out);
 
 /* Address family and bytes of a 16-byte wire address (IPv4-mapped = 4). */

@@ -17,10 +17,12 @@ void nfk_decide(const struct nfk_l4 *pkt, const struct nfk_grant_state *g,
 	d->stateless = false;
 	d->new_expires_ms = 0;
 
-	/* Only a SYN opens a TCP connection: everything else passes, so
-	 * sessions outlive their grant and a stray ACK gets the stack's RST.
+	/* Only a SYN without ACK opens a TCP connection: everything else
+	 * passes, so sessions outlive their grant, a SYN+ACK answering this
+	 * host's own connection gets through, and a stray ACK gets the
+	 * stack's RST.
 	 */
-	if (pkt->proto == IPPROTO_TCP && !(pkt->tcp_flags & NFK_TCP_SYN)) {
+	if (pkt->proto == IPPROTO_TCP && !nfk_tcp_is_syn(pkt->tcp_flags)) {
 		d->stateless = true;
 		pass(d);
 		return;

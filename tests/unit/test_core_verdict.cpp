@@ -27,14 +27,25 @@ nfk_decision decide(const nfk_l4 &p, const nfk_grant_state *g, u64 now)
 
 } // namespace
 
-TEST_CASE("TCP: only SYN needs a grant", "[core][verdict]")
+TEST_CASE("TCP: only a SYN without ACK needs a grant", "[core][verdict]")
 {
 	SECTION("SYN without grant is refused") {
 		REQUIRE(decide(syn(), nullptr, 1000).verdict == NFK_V_REFUSE);
 	}
-	SECTION("SYN+ACK counts as SYN") {
-		REQUIRE(decide(syn(1, NFK_TCP_SYN | NFK_TCP_ACK), nullptr, 1)
-				.verdict == NFK_V_REFUSE);
+	SECTION("SYN with other flags (ECN, FIN, RST, PSH) still needs one") {
+		for (int f : {0x40 | 0x80, NFK_TCP_FIN, NFK_TCP_RST, 0x08}) {
+			u8 flags = (u8)(NFK_TCP_SYN | f);
+
+			REQUIRE(decide(syn(1, flags), nullptr, 1).verdict ==
+				NFK_V_REFUSE);
+		}
+	}
+	SECTION("a SYN+ACK is a reply to this host's own connection") {
+		auto d = decide(syn(1, NFK_TCP_SYN | NFK_TCP_ACK), nullptr, 1);
+		REQUIRE(d.verdict == NFK_V_PASS);
+		REQUIRE(d.stateless);
+		REQUIRE(nfk_tcp_is_syn(NFK_TCP_SYN));
+		REQUIRE_FALSE(nfk_tcp_is_syn(NFK_TCP_SYN | NFK_TCP_ACK));
 	}
 	SECTION("ACK, RST, FIN pass statelessly without a grant") {
 		for (int f : {NFK_TCP_ACK, NFK_TCP_RST, NFK_TCP_FIN, 0}) {

@@ -9,7 +9,7 @@
  * network namespace: a request acts on the namespace of the socket.
  * "admin" means GENL_UNS_ADMIN_PERM: CAP_NET_ADMIN over that namespace.
  *
- * NFKNOCK_CMD_GET_STATUS (doit, anyone)
+ * NFKNOCK_CMD_GET_STATUS (doit, admin: it reveals the hidden ports)
  *   reply:
  *     NFKNOCK_A_API_VERSION        u32  NFKNOCK_GENL_VERSION of the module
  *     NFKNOCK_A_HOOKED             u8   1 while hooks are registered here
@@ -34,7 +34,7 @@
  *   ADD fails with EEXIST for an identical guard, ENOSPC past
  *   NFKNOCK_GUARDS_MAX; DEL needs an identical guard or fails with ENOENT.
  *
- * NFKNOCK_CMD_GET_GUARDS (dump, anyone): one message per guard with
+ * NFKNOCK_CMD_GET_GUARDS (dump, admin): one message per guard with
  *     NFKNOCK_A_SERVICE            nest as above, PORT_END always present
  *
  * NFKNOCK_CMD_ADD_GRANT (doit, admin)
@@ -80,10 +80,13 @@
  *       NFKNOCK_USER_A_ALLOW       nest of NFKNOCK_A_SERVICE (1..16)
  *       NFKNOCK_USER_A_SOURCES     nest of NFKNOCK_USER_A_PREFIX (1..16)
  *         NFKNOCK_USER_A_PREFIX    nest: NFKNOCK_PREFIX_A_ADDR, _LEN
- *       NFKNOCK_USER_A_MAX_DURATION_S (required), _EXPIRES_S, _FLAGS
+ *       NFKNOCK_USER_A_MAX_DURATION_S (required), _EXPIRES_S, _FLAGS,
+ *       NFKNOCK_USER_A_MAX_GRANTS  u32 (default NFKNOCK_USER_GRANTS_DEFAULT)
  * NFKNOCK_CMD_TXN_COMMIT (doit, admin): validate the staged configuration
  *   as a whole and swap it in. Grants made by knocks of users no longer
- *   present are revoked; other grants stay. Each user keeps its replay floor
+ *   present, disabled, or whose new policy no longer allows the grant's
+ *   service, source or live-grant count are revoked; other grants stay.
+ *   The reply carries NFKNOCK_A_REVOKED (u32), how many were revoked. Each user keeps its replay floor
  *   (last accepted timestamp) by fingerprint; a new user's floor is now.
  * NFKNOCK_CMD_TXN_ABORT (doit, admin): drop the staged configuration.
  *   Closing the socket drops it too.
@@ -95,6 +98,9 @@
  *
  * GET_STATUS also returns NFKNOCK_A_SKEW_MS, NFKNOCK_A_KNOCK_PACKETS,
  * NFKNOCK_A_USERS_COUNT (u32) and NFKNOCK_A_KNOCK_PORTS_COUNT (u32).
+ *
+ * Every dump sets NLM_F_DUMP_INTR on a message when the state it walks
+ * changed between two rounds of the dump: the reader should start over.
  *
  * Unknown attributes and flags are refused (strict validation); every refusal
  * carries an extack message.
@@ -155,6 +161,10 @@ enum nfknock_attr {
 	NFKNOCK_A_USER,
 	NFKNOCK_A_USERS_COUNT,
 	NFKNOCK_A_KNOCK_PORTS_COUNT,
+	NFKNOCK_A_REVOKED,		/* u32, COMMIT reply: grants revoked */
+	NFKNOCK_A_LIMITED,		/* u8, status: namespace of a non-initial
+					 * user namespace (lower ceilings)
+					 */
 	__NFKNOCK_A_LAST
 };
 #define NFKNOCK_A_MAX (__NFKNOCK_A_LAST - 1)
@@ -211,6 +221,8 @@ enum nfknock_stat_attr {
 	NFKNOCK_STAT_A_KNOCKS_REPLAY,	/* timestamp not above the last one */
 	NFKNOCK_STAT_A_KNOCKS_NOT_ALLOWED, /* policy refused the request */
 	NFKNOCK_STAT_A_KNOCKS_MALFORMED, /* authentic but not version 1 */
+	NFKNOCK_STAT_A_GRANTS_USER_FULL, /* grant refused: user at its cap */
+	NFKNOCK_STAT_A_GRANTS_REVOKED,	/* revoked by an apply or flush */
 	__NFKNOCK_STAT_A_LAST
 };
 #define NFKNOCK_STAT_A_MAX (__NFKNOCK_STAT_A_LAST - 1)
@@ -251,6 +263,10 @@ enum nfknock_user_attr {
 	NFKNOCK_USER_A_FLAGS,		/* u32 NFKNOCK_USER_F_* */
 	NFKNOCK_USER_A_LAST_TS_MS,	/* u64 output only */
 	NFKNOCK_USER_A_KNOCKS,		/* u64 output only: accepted knocks */
+	NFKNOCK_USER_A_MAX_GRANTS,	/* u32 1..NFKNOCK_USER_GRANTS_LIMIT,
+					 * default NFKNOCK_USER_GRANTS_DEFAULT
+					 */
+	NFKNOCK_USER_A_GRANTS,		/* u32 output only: live grants */
 	__NFKNOCK_USER_A_LAST
 };
 #define NFKNOCK_USER_A_MAX (__NFKNOCK_USER_A_LAST - 1)
@@ -269,8 +285,20 @@ enum nfknock_user_flag {
 	__NFKNOCK_USER_F_ALL = (1U << 2) - 1
 };
 
+/* A user name is 1..NFKNOCK_NAME_MAX bytes of printable ASCII other than
+ * space (0x21..0x7e), so it can never forge a log line or a field.
+ */
 #define NFKNOCK_NAME_MAX		32
 #define NFKNOCK_USERS_MAX		65536
+/* Live grants one user's knocks may hold at once (per user, config). */
+#define NFKNOCK_USER_GRANTS_DEFAULT	16
+#define NFKNOCK_USER_GRANTS_LIMIT	4096
+/*
+ * Ceilings of a namespace owned by a non-initial user namespace (an
+ * unprivileged container): refused with an extack message past them.
+ */
+#define NFKNOCK_USERNS_GRANTS_LIMIT	4096
+#define NFKNOCK_USERNS_USERS_MAX	1024
 #define NFKNOCK_USER_SERVICES_MAX	16
 #define NFKNOCK_USER_PREFIXES_MAX	16
 #define NFKNOCK_KNOCK_PORTS_MAX		16
