@@ -40,16 +40,13 @@ static void grant_free_rcu(struct rcu_head *head)
 	grant_free(container_of(head, struct nfknock_grant, rcu));
 }
 
-/*
- * A knock allocates in softirq, where the task that happens to run is
- * not the namespace's: charge the namespace's memory cgroup explicitly.
- */
+/* Charged to the namespace's cgroup (softirq runs in no useful task). */
 static struct nfknock_grant *grant_alloc(struct nfknock_net *nn, gfp_t gfp)
 {
-	struct mem_cgroup *old = set_active_memcg(nn->memcg);
+	struct mem_cgroup *old = nfknock_memcg_enter(nn);
 	struct nfknock_grant *g = kmem_cache_zalloc(grant_cache, gfp);
 
-	set_active_memcg(old);
+	nfknock_memcg_leave(old);
 	return g;
 }
 
@@ -236,7 +233,9 @@ static void set_owner(struct nfknock_grant *g, struct nfknock_user_state *owner,
 /*
  * Add or replace the grant of @key. @u is the knock's user (NULL: made by
  * the administrator); a user's knocks hold at most u->max_grants grants.
- * Process context passes GFP_KERNEL, a knock GFP_ATOMIC.
+ * Process context passes GFP_KERNEL, a knock GFP_NOWAIT: unlike
+ * GFP_ATOMIC it may not dip into reserves, nor push the namespace's
+ * memory cgroup past its limit (memcg lets __GFP_HIGH charges overshoot).
  * 0, -ENOMEM, -ENOSPC (table at its cap) or -EDQUOT (user at its cap).
  */
 int nfknock_grant_add(struct nfknock_net *nn, const struct nfk_grant_key *key,

@@ -90,7 +90,7 @@ static int grant_from_knock(struct knock_ctx *c, const struct nfknock_user *u)
 	}
 	if (nfknock_grant_add(c->nn, &key, g->duration_s * 1000,
 			      g->once ? NFKNOCK_GRANT_F_ONCE : 0, u,
-			      GFP_ATOMIC))
+			      GFP_NOWAIT | __GFP_NOWARN))
 		return NFKNOCK_REJ_TABLE_FULL;
 	return NFKNOCK_REJ_OK;
 }

@@ -338,6 +338,7 @@ static int nfknock_set_params(struct sk_buff *skb, struct genl_info *info)
 	};
 	struct nfknock_net *nn = info_net(info);
 	struct nfknock_cfg *next;
+	struct mem_cgroup *memcg;
 	u32 max = 0;
 	bool any = false;
 	unsigned int i;
@@ -350,8 +351,7 @@ static int nfknock_set_params(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	mutex_lock(&nn->lock);
-	nfknock_pernet_adopt(nn);
+	memcg = nfknock_nl_lock(nn);
 	next = nfknock_cfg_clone(nn);
 	ret = -ENOMEM;
 	if (!next)
@@ -368,7 +368,7 @@ static int nfknock_set_params(struct sk_buff *skb, struct genl_info *info)
 	if (!ret && next->users)
 		mod_delayed_work(system_power_efficient_wq, &nn->hint_work, 0);
 out:
-	mutex_unlock(&nn->lock);
+	nfknock_nl_unlock(nn, memcg);
 	return ret;
 }
 
@@ -376,6 +376,7 @@ static int change_guard(struct genl_info *info, bool add)
 {
 	struct nfknock_net *nn = info_net(info);
 	struct nfknock_cfg *next;
+	struct mem_cgroup *memcg;
 	struct nfk_service svc;
 	int ret;
 
@@ -383,8 +384,7 @@ static int change_guard(struct genl_info *info, bool add)
 	if (ret)
 		return ret;
 
-	mutex_lock(&nn->lock);
-	nfknock_pernet_adopt(nn);
+	memcg = nfknock_nl_lock(nn);
 	next = nfknock_cfg_clone(nn);
 	ret = -ENOMEM;
 	if (!next)
@@ -405,7 +405,7 @@ static int change_guard(struct genl_info *info, bool add)
 	}
 	ret = nfknock_cfg_commit_or_free(nn, next);
 out:
-	mutex_unlock(&nn->lock);
+	nfknock_nl_unlock(nn, memcg);
 	return ret;
 }
 
@@ -482,19 +482,19 @@ static int nfknock_dump_knock_ports(struct sk_buff *skb,
 static int nfknock_add_grant(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfknock_net *nn = info_net(info);
+	struct mem_cgroup *memcg;
 	struct grant_req req;
 	int ret;
 
 	ret = parse_grant(info->attrs, true, &req, info->extack);
 	if (ret)
 		return ret;
-	mutex_lock(&nn->lock);
-	nfknock_pernet_adopt(nn);
+	memcg = nfknock_nl_lock(nn);
 	ret = nfknock_grants_setup(nn);
 	if (!ret)
 		ret = nfknock_grant_add(nn, &req.key, req.timeout_ms,
 					req.flags, NULL, GFP_KERNEL);
-	mutex_unlock(&nn->lock);
+	nfknock_nl_unlock(nn, memcg);
 	if (ret == -ENOSPC)
 		NL_SET_ERR_MSG(info->extack, "grant table full");
 	return ret;

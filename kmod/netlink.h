@@ -20,6 +20,24 @@ extern const struct nla_policy nfknock_user_policy[];
 	__miss;								\
 })
 
+/*
+ * A writer's section: the namespace lock, the namespace adopted on first
+ * use (nfknock_pernet_adopt()), and every allocation charged to its cgroup.
+ */
+static inline struct mem_cgroup *nfknock_nl_lock(struct nfknock_net *nn)
+{
+	mutex_lock(&nn->lock);
+	nfknock_pernet_adopt(nn);
+	return nfknock_memcg_enter(nn);
+}
+
+static inline void nfknock_nl_unlock(struct nfknock_net *nn,
+				     struct mem_cgroup *old)
+{
+	nfknock_memcg_leave(old);
+	mutex_unlock(&nn->lock);
+}
+
 int nfknock_nl_service(struct nlattr *nest, struct nfk_service *svc,
 		       struct netlink_ext_ack *extack);
 int nfknock_nl_put_service(struct sk_buff *skb, int type,

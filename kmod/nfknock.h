@@ -6,6 +6,8 @@
 #include <linux/kref.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/memcontrol.h>
+#include <linux/sched/mm.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/netdevice.h>
@@ -201,6 +203,21 @@ static inline u64 nfknock_instance_floor_ms(u64 unix_now_ms)
 	u64 since_load = boot_now - nfknock_load_boot_ms;
 
 	return unix_now_ms > since_load ? unix_now_ms - since_load : 0;
+}
+
+/*
+ * Everything allocated for a namespace is charged to its memory cgroup
+ * (nn->memcg), whoever runs: the task that configures it, a worker, or
+ * softirq. Allocations between enter and leave use __GFP_ACCOUNT.
+ */
+static inline struct mem_cgroup *nfknock_memcg_enter(struct nfknock_net *nn)
+{
+	return set_active_memcg(nn->memcg);	/* NULL: the task's own */
+}
+
+static inline void nfknock_memcg_leave(struct mem_cgroup *old)
+{
+	set_active_memcg(old);
 }
 
 /* pernet.c */

@@ -16,23 +16,25 @@ int nfknock_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 	struct nfknock_net *nn = nfknock_pernet(genl_info_net(info));
 	u32 grants_max = nfknock_grants_default(nn);
 	struct nfknock_cfg *cfg;
+	struct mem_cgroup *memcg;
 	int ret;
 
+	memcg = nfknock_nl_lock(nn);
+	ret = -ENOMEM;
 	cfg = kvmalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	if (!cfg)
-		return -ENOMEM;
+		goto out;
 	nfknock_cfg_defaults(cfg);
 	ret = nfknock_nl_params(nn, info->attrs, cfg, &grants_max,
 				info->extack);
 	if (ret) {
 		kvfree(cfg);
-		return ret;
+		goto out;
 	}
-	mutex_lock(&nn->lock);
-	nfknock_pernet_adopt(nn);
 	ret = nfknock_txn_begin(nn, info->snd_portid, cfg, grants_max,
 				info->extack);
-	mutex_unlock(&nn->lock);
+out:
+	nfknock_nl_unlock(nn, memcg);
 	return ret;
 }
 
@@ -269,14 +271,16 @@ int nfknock_nl_txn_add(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *knock = info->attrs[NFKNOCK_A_KNOCK_PORT];
 	struct nlattr *user = info->attrs[NFKNOCK_A_USER];
 	struct nfknock_txn *txn;
+	struct mem_cgroup *memcg;
 	int ret;
 
 	if (!!guard + !!knock + !!user != 1) {
 		NL_SET_ERR_MSG(info->extack,
 			       "exactly one of SERVICE, KNOCK_PORT, USER");
-		return -EINVAL;
+		ret = -EINVAL;
+		goto wipe;
 	}
-	mutex_lock(&nn->lock);
+	memcg = nfknock_nl_lock(nn);
 	txn = nfknock_txn_get(nn, info->snd_portid, info->extack);
 	ret = -ENOENT;
 	if (!txn)
@@ -288,7 +292,8 @@ int nfknock_nl_txn_add(struct sk_buff *skb, struct genl_info *info)
 	else
 		ret = add_user(nn, txn, user, info->extack);
 out:
-	mutex_unlock(&nn->lock);
+	nfknock_nl_unlock(nn, memcg);
+wipe:
 	if (user)
 		wipe_keys(user);
 	return ret;
@@ -297,12 +302,13 @@ out:
 int nfknock_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfknock_net *nn = nfknock_pernet(genl_info_net(info));
+	struct mem_cgroup *memcg;
 	u32 revoked;
 	int ret;
 
-	mutex_lock(&nn->lock);
+	memcg = nfknock_nl_lock(nn);
 	ret = nfknock_txn_commit(nn, info->snd_portid, &revoked, info->extack);
-	mutex_unlock(&nn->lock);
+	nfknock_nl_unlock(nn, memcg);
 	if (ret)
 		return ret;
 	pr_info_ratelimited("configuration applied, %u grants revoked\n",

@@ -189,6 +189,7 @@ static int __net_init nfknock_net_init(struct net *net)
 	nn->limited = net->user_ns != &init_user_ns;
 	nn->memcg = NULL;
 	nn->removed_floor_ms = 0;
+	nn->stale_scan_at = jiffies - HZ;
 	nn->txn = NULL;
 	INIT_DELAYED_WORK(&nn->hint_work, nfknock_hint_work);
 	/* Runs in the task creating the namespace: charged to its cgroup. */

@@ -259,7 +259,7 @@ static void hint_insert(struct nfknock_hints *h, u64 hint, u32 user)
 /*
  * Compute every user's hints for the windows within the skew of now and
  * publish them. Caller holds the namespace lock (writers of us->hints are
- * serialised); it may be a worker, so the namespace's cgroup is charged
+ * serialised); it may be a worker, so the namespace's cgroup is named
  * explicitly.
  */
 int nfknock_hints_rebuild(struct nfknock_net *nn, struct nfknock_userset *us,
@@ -276,9 +276,9 @@ int nfknock_hints_rebuild(struct nfknock_net *nn, struct nfknock_userset *us,
 	/* Load factor at most one half. */
 	want = max_t(u64, (u64)us->n * (2 * span + 1) * 2, 8);
 	slots = roundup_pow_of_two(want);
-	memcg = set_active_memcg(nn->memcg);
+	memcg = nfknock_memcg_enter(nn);
 	h = kvzalloc(struct_size(h, slot, slots), GFP_KERNEL_ACCOUNT);
-	set_active_memcg(memcg);
+	nfknock_memcg_leave(memcg);
 	if (!h)
 		return -ENOMEM;
 	h->center = w;

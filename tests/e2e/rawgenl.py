@@ -3,6 +3,11 @@
 """Raw generic netlink client for nfknock: valid and malformed requests.
 
 Usage: rawgenl.py [HEADER]   (default: include/uapi/linux/nfknock.h)
+       rawgenl.py fill-grants N
+           Add N administrator grants (10.128.0.0/9 addresses, tcp/22,
+           10 min) in one process; prints "filled K of N" and the first
+           refusal. For scenarios that fill the table (thousands of
+           knockctl runs would take minutes under TCG).
 
 Builds every message by hand (socket and struct only, no libnl), so requests
 can be malformed in ways knockctl never produces. Numbers come from the uapi
@@ -136,8 +141,30 @@ def describe(err, ext):
     return msg, '%s, extack "%s"%s' % (name, msg, extra)
 
 
+def fill_grants(k, n):
+    nl = Genl()
+    fam = nl.family("nfknock")
+    done, first = 0, ""
+    for i in range(n):
+        addr = socket.inet_aton("10.%d.%d.%d" % (128 + (i >> 16 & 127), i >> 8 & 255, i & 255))
+        g = nest(k["NFKNOCK_A_GRANT"], attr(k["NFKNOCK_GRANT_A_ADDR"], addr) +
+                 u8(k["NFKNOCK_GRANT_A_PROTO"], socket.IPPROTO_TCP) +
+                 u16(k["NFKNOCK_GRANT_A_PORT"], 22) +
+                 u32(k["NFKNOCK_GRANT_A_TIMEOUT_MS"], 600000))
+        err, ext, _ = nl.request(fam, k["NFKNOCK_CMD_ADD_GRANT"], g)
+        if err:
+            first = describe(err, ext)[1]
+            break
+        done += 1
+    print("filled %d of %d%s" % (done, n, "; refused: " + first if first else ""))
+    return 0 if done == n else 1
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
+    if len(sys.argv) == 3 and sys.argv[1] == "fill-grants":
+        return fill_grants(uapi(os.path.join(here, "..", "..", "include", "uapi",
+                                            "linux", "nfknock.h")), int(sys.argv[2]))
     header = sys.argv[1] if len(sys.argv) > 1 else \
         os.path.join(here, "..", "..", "include", "uapi", "linux", "nfknock.h")
     k = uapi(header)
