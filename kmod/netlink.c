@@ -309,7 +309,7 @@ int nfknock_nl_params(struct nfknock_net *nn, struct nlattr **attrs,
 	    nla_get_u32(max) > NFKNOCK_USERNS_GRANTS_LIMIT) {
 		NL_SET_ERR_MSG_ATTR(extack, max,
 				    "grant cap above 4096 in a namespace of an unprivileged user namespace");
-		return -EPERM;
+		return -EINVAL;
 	}
 	if (skew && (!nla_get_u32(skew) ||
 		     nla_get_u32(skew) > NFKNOCK_SKEW_MAX_MS)) {
