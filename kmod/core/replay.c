@@ -58,13 +58,20 @@ void nfk_replay_note(struct nfk_replay *r, u64 ts, u64 id)
 	for (i = 1; i < r->n; i++)
 		if (r->e[i].ts < r->e[old].ts)
 			old = i;
+	/* The new datagram older than all remembered: forget it at once,
+	 * raising the floor only to its own timestamp (not past the stored
+	 * ones, which would refuse knocks in between for nothing).
+	 */
+	if (ts < r->e[old].ts) {
+		r->floor = ts;
+		return;
+	}
 	if (r->e[old].ts > r->floor)
 		r->floor = r->e[old].ts;
 	r->e[old].ts = ts;
 	r->e[old].id = id;
-	/* Everything at or below the new floor, the evicted entry's equals and
-	 * possibly the new one (when older than all remembered), is refused
-	 * by the floor alone.
+	/* The evicted entry's timestamp equals may remain: the floor covers
+	 * them now.
 	 */
 	drop_covered(r);
 }

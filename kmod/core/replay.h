@@ -9,8 +9,8 @@
  *
  *   refused as a replay iff  ts <= floor  or  (id, ts) is remembered
  *
- * When the set is full, the entry with the smallest timestamp is forgotten
- * and the floor rises to that timestamp. So a datagram accepted once is
+ * When the set is full, the datagram with the smallest timestamp (the new
+ * one included) is forgotten and the floor rises to that timestamp. So a datagram accepted once is
  * refused forever after: it is either still remembered or below the floor,
  * which never goes down. Timestamps are the client's, so a step of the
  * server's wall clock moves nothing here.
@@ -34,7 +34,7 @@ NFK_BEGIN_DECLS
 
 struct nfk_replay_entry {
 	u64 ts;		/* client timestamp, unix ms */
-	u64 id;		/* 0 = free slot */
+	u64 id;		/* entries past n are zero */
 };
 
 struct nfk_replay {
@@ -52,7 +52,10 @@ bool nfk_replay_seen(const struct nfk_replay *r, u64 ts, u64 id);
 
 /*
  * Remember an accepted datagram (call only after nfk_replay_seen() said
- * false, under the same lock). Evicts the oldest entry when full.
+ * false, under the same lock; a refused one is ignored). When full, the
+ * datagram with the smallest timestamp among the remembered ones and the
+ * new one is forgotten and the floor rises to its timestamp (entries the
+ * floor then covers are dropped too).
  */
 void nfk_replay_note(struct nfk_replay *r, u64 ts, u64 id);
 

@@ -10,12 +10,12 @@ const u32 idle = 60000;
 
 nfk_l4 syn(u16 sport = 40000, u8 flags = NFK_TCP_SYN)
 {
-	return nfk_l4{IPPROTO_TCP, flags, sport, 22};
+	return nfk_l4{IPPROTO_TCP, flags, sport, 22, 0};
 }
 
 nfk_l4 udp(u16 sport = 5000)
 {
-	return nfk_l4{IPPROTO_UDP, 0, sport, 53};
+	return nfk_l4{IPPROTO_UDP, 0, sport, 53, 8};
 }
 
 nfk_decision decide(const nfk_l4 &p, const nfk_grant_state *g, u64 now)
