@@ -4,6 +4,7 @@
 #include <net/genetlink.h>
 
 #include "nfknock.h"
+#include "netlink.h"
 
 u64 nfknock_load_boot_ms __read_mostly;
 

@@ -299,8 +299,4 @@ unsigned int nfknock_knock(struct nfknock_net *nn,
 			   unsigned int thoff, const struct nfk_l4 *pkt,
 			   u8 family, const u8 *saddr);
 
-/* netlink.c */
-int nfknock_genl_init(void);
-void nfknock_genl_exit(void);
-
 #endif /* NFKNOCK_H */
