@@ -479,6 +479,8 @@ TEST_CASE("status prints the module's state")
 			"  grants added           5\n"
 			"  grants expired         3\n"
 			"  grants refused (full)  0\n"
+			"  grants refused (user)  0\n"
+			"  grants revoked         0\n"
 			"  knocks accepted        0\n"
 			"  knocks unknown         0\n"
 			"  knocks bad auth        0\n"
@@ -501,9 +503,91 @@ TEST_CASE("status prints the module's state")
 		REQUIRE(j["stats"]["guarded"] == 10);
 		REQUIRE(j["stats"]["passed_stateless"] == 30);
 		REQUIRE(j["stats"]["grants_full"] == 0);
+		REQUIRE(j["limited"] == false);
 	}
 	REQUIRE(k.requests.size() == 1);
 	REQUIRE(message_cmd(nlmsg_hdr(k.requests[0].get())) == NFKNOCK_CMD_GET_STATUS);
+}
+
+TEST_CASE("status of a limited (unprivileged) namespace says so")
+{
+	FakeKernel k;
+	k.replies[NFKNOCK_CMD_GET_STATUS] = [] {
+		Status s;
+		s.api_version = 1;
+		s.grants_max = 4096;
+		s.limited = true;
+		s.stats.grants_user_full = 7;
+		s.stats.grants_revoked = 9;
+		MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
+		encode_status(m.get(), s);
+		std::vector<MsgPtr> v;
+		v.push_back(std::move(m));
+		return v;
+	};
+
+	Result r = run_knockctl(k, {"status"});
+	REQUIRE(r.code == 0);
+	REQUIRE(r.out.find("knock packets  pass\n"
+			   "limits: unprivileged namespace (max 4096 grants, 1024 users)\n"
+			   "stats:\n") != std::string::npos);
+	REQUIRE(r.out.find("  grants refused (user)  7\n") != std::string::npos);
+	REQUIRE(r.out.find("  grants revoked         9\n") != std::string::npos);
+
+	const auto j = nlohmann::json::parse(run_knockctl(k, {"status", "--json"}).out);
+	REQUIRE(j["limited"] == true);
+	REQUIRE(j["stats"]["grants_user_full"] == 7);
+	REQUIRE(j["stats"]["grants_revoked"] == 9);
+
+	SECTION("not limited: no limits line") {
+		FakeKernel n;
+		n.replies[NFKNOCK_CMD_GET_STATUS] = [] {
+			std::vector<MsgPtr> v;
+			v.push_back(status_reply());
+			return v;
+		};
+		REQUIRE(run_knockctl(n, {"status"}).out.find("limits") == std::string::npos);
+	}
+}
+
+TEST_CASE("status and guard list need CAP_NET_ADMIN")
+{
+	// The generic netlink core refuses GENL_UNS_ADMIN_PERM operations with
+	// a bare EPERM (no extack message).
+	for (const std::vector<std::string> &args :
+	     {std::vector<std::string>{"status"}, {"status", "--json"},
+	      {"guard", "list"}, {"guard", "list", "--json"}}) {
+		FakeKernel k;
+		k.refuse_errno = EPERM;
+		Result r = run_knockctl(k, args);
+		INFO(args[0]);
+		REQUIRE(r.code == 3);
+		REQUIRE(r.out.empty());
+		REQUIRE(r.err == "knockctl: permission denied: needs CAP_NET_ADMIN\n");
+		REQUIRE(k.requests.size() == 1);
+	}
+}
+
+TEST_CASE("a refusal with an extack message prints it, EPERM included")
+{
+	SECTION("a ceiling of an unprivileged namespace (EPERM with a message)") {
+		FakeKernel k;
+		k.refuse_errno = EPERM;
+		k.refuse_extack = "grant cap above 4096 in a namespace of an "
+				  "unprivileged user namespace";
+		Result r = run_knockctl(k, {"set", "max-grants", "5000"});
+		REQUIRE(r.code == 1);	// a refusal, not a missing capability
+		REQUIRE(r.err == "knockctl: set max-grants 5000: grant cap above 4096 in a "
+				 "namespace of an unprivileged user namespace (Operation "
+				 "not permitted)\n");
+	}
+	SECTION("EACCES without a message is the permission text") {
+		FakeKernel k;
+		k.refuse_errno = EACCES;
+		Result r = run_knockctl(k, {"flush"});
+		REQUIRE(r.code == 3);
+		REQUIRE(r.err == "knockctl: permission denied: needs CAP_NET_ADMIN\n");
+	}
 }
 
 TEST_CASE("guard list and grants print dumps, sorted")

@@ -100,6 +100,12 @@ std::string user(const std::string &body)
 	       "\"\nallow = [\"tcp/22\"]\n" + body;
 }
 
+// A fresh client public key in base64.
+std::string generate_key_b64()
+{
+	return key_to_base64(public_key(generate_private_key()));
+}
+
 } // namespace
 
 TEST_CASE("a full valid configuration parses and loads")
@@ -152,7 +158,9 @@ TEST_CASE("defaults: an empty file is one knock port and the default key")
 	REQUIRE(l.params.knock_packets == NFKNOCK_KNOCK_PASS);
 	REQUIRE(l.params.guard_action == NFKNOCK_ACTION_DROP);
 	REQUIRE(l.params.udp_idle_ms == 60000);
-	REQUIRE(l.params.grants_max == 65536);
+	// Not given: left to the module (65536, 4096 in an unprivileged
+	// namespace, where more is refused).
+	REQUIRE_FALSE(l.params.grants_max);
 	REQUIRE(l.users.empty());
 	REQUIRE(l.guards.empty());
 }
@@ -242,13 +250,15 @@ TEST_CASE("config problems name file, line and field")
 		REQUIRE(problem(ok_user + "[[user]]\nname = \"bob\"\nallow = [\"tcp/22\"]\n"
 					  "public_key = \"" + keys().alice_pk + "\"\n") ==
 			"nfknock.conf:8: user[1].public_key: duplicate public key (user[0])");
+		const std::string rule =
+			": only printable ASCII without spaces (0x21-0x7e), 1..32 bytes";
 		REQUIRE(problem("[[user]]\nname = \"\"\npublic_key = \"" + keys().alice_pk +
 				"\"\nallow = [\"tcp/22\"]\n") ==
-			"nfknock.conf:2: user[0].name: must be 1 to 32 bytes");
+			"nfknock.conf:2: user[0].name: \"\"" + rule);
 		REQUIRE(problem("[[user]]\nname = \"" + std::string(33, 'x') +
 				"\"\npublic_key = \"" + keys().alice_pk +
 				"\"\nallow = [\"tcp/22\"]\n") ==
-			"nfknock.conf:2: user[0].name: must be 1 to 32 bytes");
+			"nfknock.conf:2: user[0].name: \"" + std::string(33, 'x') + "\"" + rule);
 		REQUIRE(problems("[[user]]\n") ==
 			std::vector<std::string>{
 				"nfknock.conf:1: user[0].name: missing",
@@ -320,6 +330,84 @@ TEST_CASE("config problems name file, line and field")
 			REQUIRE(w.substr(w.rfind('\n') + 1) == "knockctl: 5 more errors");
 		}
 	}
+}
+
+TEST_CASE("user max_grants: default, range, type")
+{
+	SECTION("default and a given value reach the TXN_ADD user") {
+		const LoadedConfig l = load_config(
+			parse_config(user("") + "[[user]]\nname = \"bob\"\npublic_key = \"" +
+					     keys().bob_pk + "\"\nallow = [\"tcp/22\"]\n"
+					     "max_grants = 4096\n",
+				     "nfknock.conf"),
+			"nfknock.conf", fake_loader());
+		REQUIRE(l.users[0].first.max_grants == uint32_t(NFKNOCK_USER_GRANTS_DEFAULT));
+		REQUIRE(l.users[0].first.max_grants == 16u);
+		REQUIRE(l.users[1].first.max_grants == 4096u);
+		REQUIRE(parse_config(user("max_grants = 1\n"), "c").users[0].max_grants == 1);
+	}
+	SECTION("errors name file, line and field") {
+		REQUIRE(problem(user("max_grants = 0\n")) ==
+			"nfknock.conf:5: user[0].max_grants: 0: out of range (1 to 4096)");
+		REQUIRE(problem(user("max_grants = 4097\n")) ==
+			"nfknock.conf:5: user[0].max_grants: 4097: out of range (1 to 4096)");
+		REQUIRE(problem(user("max_grants = -1\n")) ==
+			"nfknock.conf:5: user[0].max_grants: -1: out of range (1 to 4096)");
+		REQUIRE(problem(user("max_grants = \"16\"\n")) ==
+			"nfknock.conf:5: user[0].max_grants: expected an integer");
+		REQUIRE(problem(user("max_grants = 1.5\n")) ==
+			"nfknock.conf:5: user[0].max_grants: expected an integer");
+		REQUIRE(problem(user("") + "[[user]]\nname = \"bob\"\npublic_key = \"" +
+				keys().bob_pk + "\"\nallow = [\"tcp/22\"]\nmax_grants = 99999\n") ==
+			"nfknock.conf:9: user[1].max_grants: 99999: out of range (1 to 4096)");
+	}
+	SECTION("limits.grants, when given, is sent") {
+		const LoadedConfig l = load_config(parse_config("[limits]\ngrants = 4096\n", "c"),
+						   "c", fake_loader());
+		REQUIRE(l.params.grants_max == 4096u);
+	}
+}
+
+TEST_CASE("user names: printable ASCII without spaces, 1..32 bytes")
+{
+	REQUIRE(valid_user_name("alice"));
+	REQUIRE(valid_user_name("a"));
+	REQUIRE(valid_user_name(std::string(32, 'x')));
+	REQUIRE(valid_user_name("!~alice@host.example-1_2"));
+	REQUIRE(valid_user_name("q\"\\"));
+	REQUIRE_FALSE(valid_user_name(""));
+	REQUIRE_FALSE(valid_user_name(std::string(33, 'x')));
+	REQUIRE_FALSE(valid_user_name("bad name"));
+	REQUIRE_FALSE(valid_user_name("tab\tname"));
+	REQUIRE_FALSE(valid_user_name("new\nline"));
+	REQUIRE_FALSE(valid_user_name(std::string("nul\0x", 5)));
+	REQUIRE_FALSE(valid_user_name("del\x7f"));
+	REQUIRE_FALSE(valid_user_name("caf\xc3\xa9"));
+
+	const std::string rule =
+		": only printable ASCII without spaces (0x21-0x7e), 1..32 bytes";
+	const auto named = [](const std::string &toml_name) {
+		return "[[user]]\nname = \"alice\"\npublic_key = \"" + keys().alice_pk +
+		       "\"\nallow = [\"tcp/22\"]\n"
+		       "[[user]]\nname = \"bob\"\npublic_key = \"" + keys().bob_pk +
+		       "\"\nallow = [\"tcp/22\"]\n"
+		       "[[user]]\nname = " + toml_name + "\npublic_key = \"" +
+		       generate_key_b64() + "\"\nallow = [\"tcp/22\"]\n";
+	};
+	REQUIRE(problem(named("\"bad name\"")) ==
+		"nfknock.conf:10: user[2].name: \"bad name\"" + rule);
+	// Control characters, quotes and non-ASCII bytes are escaped in the
+	// message, so it stays one clean line.
+	REQUIRE(problem(named("\"a\\nb\"")) ==
+		"nfknock.conf:10: user[2].name: \"a\\x0ab\"" + rule);
+	REQUIRE(problem(named("\"q\\\" \\\\\"")) ==
+		"nfknock.conf:10: user[2].name: \"q\\\" \\\\\"" + rule);
+	REQUIRE(problem(named("\"caf\u00e9\"")) ==
+		"nfknock.conf:10: user[2].name: \"caf\\xc3\\xa9\"" + rule);
+	REQUIRE(problem(named("\"\\u007f\"")) ==
+		"nfknock.conf:10: user[2].name: \"\\x7f\"" + rule);
+	REQUIRE(problem(named("\"\\t\"")) ==
+		"nfknock.conf:10: user[2].name: \"\\x09\"" + rule);
 }
 
 TEST_CASE("RFC 3339 dates")

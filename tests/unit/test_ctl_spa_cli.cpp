@@ -24,6 +24,7 @@
 
 #include "address.hpp"
 #include "app.hpp"
+#include "apply.hpp"
 #include "commands.hpp"
 #include "config.hpp"
 #include "errors.hpp"
@@ -44,6 +45,9 @@ struct Harness {
 	std::vector<std::pair<Address, std::optional<uint16_t>>> killed;
 	unsigned kill_result = 0;
 	uint64_t now = 1767225600123ULL;
+	// check's ip_local_port_range; unreadable by default, so the host's
+	// own range never shows in these tests.
+	std::string port_range_file = "/nonexistent/ip_local_port_range";
 
 	Result run(const std::vector<std::string> &args)
 	{
@@ -51,6 +55,7 @@ struct Harness {
 		std::istringstream input(in);
 		Context ctx(out, err, [this] { return std::make_unique<FakeTransport>(k); });
 		ctx.in = &input;
+		ctx.port_range_file = port_range_file;
 		ctx.now_ms = [this] { return now; };
 		ctx.send_udp = [this](const sockaddr_storage &to, socklen_t,
 				      const std::vector<uint8_t> &d) {
@@ -171,6 +176,70 @@ TEST_CASE("check validates without the kernel")
 	}
 }
 
+TEST_CASE("check warns about guards in the ephemeral port range")
+{
+	Setup s;
+	Harness h;
+	h.port_range_file = s.dir.write("ip_local_port_range", "32768\t60999\n");
+	const std::string conf = s.dir.write(
+		"eph.conf",
+		"[server]\nprivate_key_file = \"" + s.server_key + "\"\n"
+		"[[guard]]\nservice = \"tcp/22\"\n"
+		"[[guard]]\nservice = \"tcp/30000-40000\"\n"
+		"[[guard]]\nservice = \"udp/60999\"\n"
+		"[[guard]]\nservice = \"tcp/61000-65535\"\n"
+		"[[guard]]\nservice = \"tcp/32768\"\n");
+	const std::string tcp_tail =
+		" overlaps this host's ephemeral port range 32768-60999 "
+		"(net.ipv4.ip_local_port_range): the kernel lets replies (SYN+ACK) "
+		"through, but a guard there is rarely what you want\n";
+
+	Result r = h.run({"check", conf});
+	INFO(r.err);
+	REQUIRE(r.code == 0);
+	REQUIRE(r.out == conf + ": ok (0 users, 5 guards, 1 knock port)\n");
+	REQUIRE(r.err ==
+		"knockctl: warning: guard tcp/30000-40000" + tcp_tail +
+		"knockctl: warning: guard udp/60999 overlaps this host's ephemeral port "
+		"range 32768-60999 (net.ipv4.ip_local_port_range): every datagram to a "
+		"guarded UDP port needs a grant, so replies to this host's own UDP "
+		"traffic there (DNS, say) are refused\n"
+		"knockctl: warning: guard tcp/32768" + tcp_tail);
+	REQUIRE(h.k.opened == 0);
+
+	SECTION("an unreadable or malformed range file: no warning") {
+		for (const std::string &text : {std::string(""), std::string("garbage\n"),
+						std::string("40000 30000\n"),
+						std::string("0 70000\n"),
+						std::string("32768 60999 1\n")}) {
+			h.port_range_file = s.dir.write("bad_range", text);
+			Result b = h.run({"check", conf});
+			INFO(text);
+			REQUIRE(b.code == 0);
+			REQUIRE(b.err.empty());
+		}
+		h.port_range_file = s.dir.file("missing");
+		REQUIRE(h.run({"check", conf}).err.empty());
+	}
+	SECTION("apply does not warn") {
+		Result a = h.run({"apply", conf});
+		REQUIRE(a.code == 0);
+		REQUIRE(a.err.empty());
+	}
+	SECTION("the helpers") {
+		REQUIRE(read_port_range(h.port_range_file)->first == 32768);
+		REQUIRE(read_port_range(h.port_range_file)->last == 60999);
+		const auto w = ephemeral_warnings({{IPPROTO_TCP, 1, 1024},
+						   {IPPROTO_UDP, 1024, 1024},
+						   {IPPROTO_TCP, 1025, 1025}},
+						  PortRange{1024, 1024});
+		REQUIRE(w.size() == 2);
+		REQUIRE(w[0].rfind("warning: guard tcp/1-1024 overlaps this host's "
+				   "ephemeral port range 1024-1024 ", 0) == 0);
+		REQUIRE(w[1].rfind("warning: guard udp/1024 ", 0) == 0);
+	}
+}
+
 TEST_CASE("apply sends BEGIN, ADD per item, COMMIT on one transport")
 {
 	Setup s;
@@ -192,7 +261,7 @@ TEST_CASE("apply sends BEGIN, ADD per item, COMMIT on one transport")
 	REQUIRE(p.guard_action == NFKNOCK_ACTION_DROP);
 	REQUIRE(p.knock_packets == NFKNOCK_KNOCK_PASS);
 	REQUIRE(p.udp_idle_ms == 60000u);
-	REQUIRE(p.grants_max == 65536u);
+	REQUIRE_FALSE(p.grants_max);	// the module's default
 
 	std::vector<TxnItem> items;
 	for (int i = 1; i <= 5; i++)
@@ -208,6 +277,119 @@ TEST_CASE("apply sends BEGIN, ADD per item, COMMIT on one transport")
 	REQUIRE(items[3].keys.k_aead ==
 		client_side_keys(s.alice, public_key(s.server)).k_aead);
 	REQUIRE(items[4].user.name == "bob");
+}
+
+TEST_CASE("apply reports the grants the commit revoked")
+{
+	Setup s;
+	const auto commit_reply = [](std::optional<uint32_t> revoked) {
+		return [revoked] {
+			std::vector<MsgPtr> v;
+			MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_TXN_COMMIT);
+			if (revoked)
+				encode_commit_reply(m.get(), *revoked);
+			v.push_back(std::move(m));
+			return v;
+		};
+	};
+	const std::string applied = "applied " + s.conf + ": 2 users, 2 guards, 1 knock port\n";
+
+	SECTION("several") {
+		Harness h;
+		h.k.replies[NFKNOCK_CMD_TXN_COMMIT] = commit_reply(3);
+		Result r = h.run({"apply", s.conf});
+		INFO(r.err);
+		REQUIRE(r.code == 0);
+		REQUIRE(r.err.empty());
+		REQUIRE(r.out == applied + "revoked 3 grants that the new configuration "
+					   "no longer allows\n");
+	}
+	SECTION("one: the same words, which scripts match") {
+		Harness h;
+		h.k.replies[NFKNOCK_CMD_TXN_COMMIT] = commit_reply(1);
+		REQUIRE(h.run({"apply", s.conf}).out ==
+			applied + "revoked 1 grants that the new configuration no longer allows\n");
+	}
+	SECTION("none: nothing more is said") {
+		Harness h;
+		h.k.replies[NFKNOCK_CMD_TXN_COMMIT] = commit_reply(0);
+		REQUIRE(h.run({"apply", s.conf}).out == applied);
+	}
+	SECTION("a reply without the attribute counts as none") {
+		Harness h;
+		h.k.replies[NFKNOCK_CMD_TXN_COMMIT] = commit_reply(std::nullopt);
+		REQUIRE(h.run({"apply", s.conf}).out == applied);
+	}
+	SECTION("an older module answers with an ack only") {
+		Harness h;	// no reply registered: the fake acks
+		Result r = h.run({"apply", s.conf});
+		REQUIRE(r.code == 0);
+		REQUIRE(r.out == applied);
+		REQUIRE(h.cmds().back() == NFKNOCK_CMD_TXN_COMMIT);
+	}
+}
+
+TEST_CASE("apply sends each user's grant cap")
+{
+	Setup s;
+	Harness h;
+	const std::string conf = s.dir.write(
+		"caps.conf",
+		"[server]\nprivate_key_file = \"" + s.server_key + "\"\n"
+		"[[user]]\nname = \"alice\"\npublic_key = \"" +
+			key_to_base64(public_key(s.alice)) + "\"\nallow = [\"tcp/22\"]\n"
+		"max_grants = 2\n"
+		"[[user]]\nname = \"bob\"\npublic_key = \"" +
+			key_to_base64(public_key(s.bob)) + "\"\nallow = [\"udp/53\"]\n");
+
+	Result r = h.run({"apply", conf});
+	INFO(r.err);
+	REQUIRE(r.code == 0);
+	std::vector<User> users;
+	for (const MsgPtr &m : h.k.requests)
+		if (message_cmd(nlmsg_hdr(m.get())) == NFKNOCK_CMD_TXN_ADD) {
+			const TxnItem it = parse_txn_add(nlmsg_hdr(m.get()));
+			if (it.kind == TxnItem::USER)
+				users.push_back(it.user);
+		}
+	REQUIRE(users.size() == 2);
+	REQUIRE(users[0].max_grants == 2u);
+	REQUIRE(users[1].max_grants == uint32_t(NFKNOCK_USER_GRANTS_DEFAULT));
+}
+
+TEST_CASE("apply in an unprivileged namespace: the kernel's ceilings are its words")
+{
+	Setup s;
+
+	SECTION("too many users: the extack names the limit") {
+		Harness h;
+		h.k.refuse_at = 5;	// bob
+		h.k.refuse_errno = ENOSPC;
+		h.k.refuse_extack = "too many users for a namespace of an unprivileged "
+				    "user namespace (1024)";
+		Result r = h.run({"apply", s.conf});
+		REQUIRE(r.code == 1);
+		REQUIRE(r.err == "knockctl: apply: user bob: too many users for a namespace "
+				 "of an unprivileged user namespace (1024) (No space left "
+				 "on device)\n");
+		REQUIRE(h.cmds().back() == NFKNOCK_CMD_TXN_ABORT);
+	}
+	SECTION("a grant cap above the ceiling: EPERM with a message") {
+		Harness h;
+		h.k.refuse_at = 0;
+		h.k.refuse_errno = EPERM;
+		h.k.refuse_extack = "grant cap above 4096 in a namespace of an "
+				    "unprivileged user namespace";
+		Result r = h.run({"apply", s.conf});
+		REQUIRE(r.code == 1);
+		REQUIRE(r.err == "knockctl: apply: grant cap above 4096 in a namespace of "
+				 "an unprivileged user namespace (Operation not permitted)\n");
+	}
+	SECTION("without limits.grants no cap is sent: the module's default fits") {
+		Harness h;
+		REQUIRE(h.run({"apply", s.conf}).code == 0);
+		REQUIRE_FALSE(parse_txn_begin(nlmsg_hdr(h.k.requests[0].get())).grants_max);
+	}
 }
 
 TEST_CASE("apply: a kernel refusal aborts and names the item")
@@ -286,6 +468,8 @@ TEST_CASE("users and knock-ports print dumps")
 		u.flags = NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH;
 		u.last_ts_ms = 1767225600123ULL;
 		u.knocks = 3;
+		u.max_grants = 16;
+		u.grants = 2;
 		User a;
 		a.name = "alice";
 		a.fpr = {1, 2, 3, 4, 5, 6, 7, 8};
@@ -293,6 +477,8 @@ TEST_CASE("users and knock-ports print dumps")
 		a.sources = {parse_prefix("192.0.2.0/24")};
 		a.max_duration_s = 300;
 		a.flags = NFKNOCK_USER_F_DISABLED;
+		a.max_grants = 4;
+		a.grants = 0;
 		for (const User *x : {&u, &a}) {
 			MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_USERS);
 			encode_user(m.get(), *x, nullptr);
@@ -315,11 +501,11 @@ TEST_CASE("users and knock-ports print dumps")
 		REQUIRE(r.code == 0);
 		REQUIRE(r.out ==
 			"NAME   FINGERPRINT       ALLOW                 SOURCES         MAX  "
-			"EXPIRES               FLAGS         LAST KNOCK                KNOCKS\n"
+			"EXPIRES               FLAGS         GRANTS  LAST KNOCK                KNOCKS\n"
 			"alice  0102030405060708  udp/53                192.0.2.0/24    5m   "
-			"never                 disabled      -                         0\n"
+			"never                 disabled      0/4     -                         0\n"
 			"zed    deadbeef00010203  tcp/22,tcp/8000-8100  0.0.0.0/0,::/0  1m   "
-			"2027-01-01T00:00:00Z  source-match  2026-01-01T00:00:00.123Z  3\n");
+			"2027-01-01T00:00:00Z  source-match  2/16    2026-01-01T00:00:00.123Z  3\n");
 	}
 	SECTION("users --json") {
 		Result r = h.run({"users", "--json"});
@@ -331,10 +517,12 @@ TEST_CASE("users and knock-ports print dumps")
 			"allow": ["tcp/22", "tcp/8000-8100"], "sources": ["0.0.0.0/0", "::/0"],
 			"max_duration_s": 60, "expires": "2027-01-01T00:00:00Z",
 			"expires_s": 1798761600, "enabled": true,
-			"require_source_match": true, "last_ts_ms": 1767225600123,
-			"knocks": 3})"));
+			"require_source_match": true, "max_grants": 16, "grants": 2,
+			"last_ts_ms": 1767225600123, "knocks": 3})"));
 		REQUIRE(j[0]["expires"] == nullptr);
 		REQUIRE(j[0]["enabled"] == false);
+		REQUIRE(j[0]["max_grants"] == 4);
+		REQUIRE(j[0]["grants"] == 0);
 	}
 	SECTION("knock-ports") {
 		Result r = h.run({"knock-ports"});

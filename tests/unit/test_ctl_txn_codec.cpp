@@ -37,6 +37,7 @@ User sample_user()
 	u.max_duration_s = 300;
 	u.expires_s = 1798761600;
 	u.flags = NFKNOCK_USER_F_DISABLED | NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH;
+	u.max_grants = 8;
 	return u;
 }
 
@@ -198,4 +199,96 @@ TEST_CASE("status and grants carry the knock fields")
 	MsgPtr gm = build_request(FAMILY, NFKNOCK_CMD_GET_GRANTS);
 	encode_grant(gm.get(), g);
 	REQUIRE(parse_grant(hdr(gm)) == g);
+}
+
+TEST_CASE("a user's grant cap: sent in TXN_ADD, live grants only in dumps")
+{
+	SECTION("TXN_ADD carries MAX_GRANTS as a u32, never GRANTS") {
+		User u = sample_user();
+		u.max_grants = NFKNOCK_USER_GRANTS_LIMIT;
+		u.grants = 3;	// output only: must not be sent
+		MsgPtr m = build_txn_add_user(FAMILY, u, sample_keys());
+		const TxnItem it = parse_txn_add(hdr(m));
+
+		REQUIRE(it.user.max_grants == uint32_t(NFKNOCK_USER_GRANTS_LIMIT));
+		REQUIRE_FALSE(it.user.grants);
+
+		auto *gh = static_cast<genlmsghdr *>(nlmsg_data(nlmsg_hdr(m.get())));
+		nlattr *nest = nla_find(genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
+					NFKNOCK_A_USER);
+		REQUIRE(nest);
+		nlattr *max = nla_find(static_cast<nlattr *>(nla_data(nest)), nla_len(nest),
+				       NFKNOCK_USER_A_MAX_GRANTS);
+		REQUIRE(max);
+		REQUIRE(nla_len(max) == 4);
+		REQUIRE(nla_get_u32(max) == NFKNOCK_USER_GRANTS_LIMIT);
+		REQUIRE_FALSE(nla_find(static_cast<nlattr *>(nla_data(nest)), nla_len(nest),
+				       NFKNOCK_USER_A_GRANTS));
+	}
+	SECTION("a GET_USERS entry round-trips cap and live grants") {
+		User u = sample_user();
+		u.max_grants = 16;
+		u.grants = 5;
+		u.knocks = 9;
+		MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_USERS);
+		encode_user(m.get(), u, nullptr);
+		const User back = parse_user(hdr(m));
+		REQUIRE(back == u);
+		REQUIRE(back.max_grants == 16u);
+		REQUIRE(back.grants == 5u);
+	}
+	SECTION("an older module's entry has neither") {
+		User u = sample_user();
+		u.max_grants.reset();
+		MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_USERS);
+		encode_user(m.get(), u, nullptr);
+		const User back = parse_user(hdr(m));
+		REQUIRE_FALSE(back.max_grants);
+		REQUIRE_FALSE(back.grants);
+	}
+}
+
+TEST_CASE("the TXN_COMMIT reply carries the number of revoked grants")
+{
+	MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_TXN_COMMIT);
+	encode_commit_reply(m.get(), 42);
+	REQUIRE(message_cmd(hdr(m)) == NFKNOCK_CMD_TXN_COMMIT);
+	REQUIRE(parse_commit_reply(hdr(m)) == 42);
+
+	MsgPtr zero = build_request(FAMILY, NFKNOCK_CMD_TXN_COMMIT);
+	encode_commit_reply(zero.get(), 0);
+	REQUIRE(parse_commit_reply(hdr(zero)) == 0);
+
+	// A reply without the attribute (or an empty one) means none.
+	REQUIRE(parse_commit_reply(hdr(build_request(FAMILY, NFKNOCK_CMD_TXN_COMMIT))) == 0);
+}
+
+TEST_CASE("status: the limited flag and the new counters round-trip")
+{
+	Status s;
+	s.api_version = 1;
+	s.limited = true;
+	s.stats.grants_user_full = 11;
+	s.stats.grants_revoked = 12;
+
+	MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
+	encode_status(m.get(), s);
+	REQUIRE(parse_status(hdr(m)) == s);
+
+	s.limited = false;
+	MsgPtr f = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
+	encode_status(f.get(), s);
+	REQUIRE(parse_status(hdr(f)).limited == false);
+
+	SECTION("absent means not limited") {
+		MsgPtr a = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
+		REQUIRE(nla_put_u32(a.get(), NFKNOCK_A_API_VERSION, 1) == 0);
+		REQUIRE(parse_status(hdr(a)).limited == false);
+	}
+	SECTION("a value other than 0 is true") {
+		MsgPtr a = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
+		REQUIRE(nla_put_u32(a.get(), NFKNOCK_A_API_VERSION, 1) == 0);
+		REQUIRE(nla_put_u8(a.get(), NFKNOCK_A_LIMITED, 1) == 0);
+		REQUIRE(parse_status(hdr(a)).limited == true);
+	}
 }

@@ -12,7 +12,8 @@ void register_check(CLI::App &app, Context &ctx)
 {
 	auto *sub = app.add_subcommand(
 		"check", "Validate a server configuration without loading it "
-			 "(reads the server key, derives every user's keys)");
+			 "(reads the server key, derives every user's keys; "
+			 "warns about guards in the ephemeral port range)");
 	auto file = std::make_shared<std::string>(DEFAULT_CONFIG);
 
 	sub->add_option("FILE", *file, "Configuration file (TOML)")

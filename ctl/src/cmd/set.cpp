@@ -34,7 +34,10 @@ void register_set(CLI::App &app, Context &ctx)
 	auto *max = set->add_subcommand(
 		"max-grants", "Capacity of the grant table");
 	auto max_val = std::make_shared<std::string>();
-	max->add_option("N", *max_val, "1 to 1048576 (default 65536)")->required();
+	max->add_option("N", *max_val,
+			"1 to 1048576 (default 65536); in an unprivileged "
+			"namespace 4096 at most, also its default")
+		->required();
 	max->callback([&ctx, max_val] { do_set_max_grants(ctx, *max_val); });
 }
 

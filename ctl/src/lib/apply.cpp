@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "apply.hpp"
 
+#include <netinet/in.h>
+
+#include <fstream>
 #include <ostream>
 
 #include "errors.hpp"
@@ -34,16 +37,57 @@ void abort_quietly(Client &c)
 
 } // namespace
 
+std::optional<PortRange> read_port_range(const std::string &path)
+{
+	std::ifstream in(path);
+	long first = 0, last = 0;
+	std::string rest;
+
+	if (!(in >> first >> last) || (in >> rest) || first < 1 || last > 65535 ||
+	    first > last)
+		return std::nullopt;
+	return PortRange{uint16_t(first), uint16_t(last)};
+}
+
+std::vector<std::string> ephemeral_warnings(const std::vector<Service> &guards,
+					    const PortRange &ephemeral)
+{
+	std::vector<std::string> out;
+	const std::string range = std::to_string(ephemeral.first) + "-" +
+				  std::to_string(ephemeral.last);
+
+	for (const Service &g : guards) {
+		if (!overlaps(g, Service{g.proto, ephemeral.first, ephemeral.last}))
+			continue;
+		std::string w = "warning: guard " + format_service(g) +
+				" overlaps this host's ephemeral port range " + range +
+				" (net.ipv4.ip_local_port_range): ";
+		if (g.proto == IPPROTO_UDP)
+			w += "every datagram to a guarded UDP port needs a grant, "
+			     "so replies to this host's own UDP traffic there "
+			     "(DNS, say) are refused";
+		else
+			w += "the kernel lets replies (SYN+ACK) through, but a "
+			     "guard there is rarely what you want";
+		out.push_back(std::move(w));
+	}
+	return out;
+}
+
 void do_check(Context &ctx, const std::string &file, const KeyLoader &load_key)
 {
 	const LoadedConfig cfg = load_config_file(file, load_key);
 
 	ctx.out << file << ": ok (" << summary(cfg) << ")\n";
+	if (const auto range = read_port_range(ctx.port_range_file))
+		for (const std::string &w : ephemeral_warnings(cfg.guards, *range))
+			ctx.err << "knockctl: " << w << "\n";
 }
 
-void apply_loaded(Context &ctx, const LoadedConfig &cfg)
+uint32_t apply_loaded(Context &ctx, const LoadedConfig &cfg)
 {
 	Client &c = ctx.client();
+	uint32_t revoked = 0;
 
 	try {
 		c.txn_begin(cfg.params);
@@ -66,7 +110,7 @@ void apply_loaded(Context &ctx, const LoadedConfig &cfg)
 			c.txn_add_user(user, keys);
 		}
 		what = "apply: commit";
-		c.txn_commit();
+		revoked = c.txn_commit();
 	} catch (const KernelError &e) {
 		abort_quietly(c);
 		throw e.with_context(what);
@@ -74,14 +118,20 @@ void apply_loaded(Context &ctx, const LoadedConfig &cfg)
 		abort_quietly(c);
 		throw;
 	}
+	return revoked;
 }
 
 void do_apply(Context &ctx, const std::string &file, const KeyLoader &load_key)
 {
 	const LoadedConfig cfg = load_config_file(file, load_key);
 
-	apply_loaded(ctx, cfg);
+	const uint32_t revoked = apply_loaded(ctx, cfg);
+
 	ctx.out << "applied " << file << ": " << summary(cfg) << "\n";
+	// Always "grants": scripts (tests/e2e) match "revoked N grants".
+	if (revoked)
+		ctx.out << "revoked " << revoked
+			<< " grants that the new configuration no longer allows\n";
 }
 
 } // namespace knockctl

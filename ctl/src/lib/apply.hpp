@@ -5,22 +5,44 @@
 // knock port and user, TXN_COMMIT; TXN_ABORT on any refusal.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "config.hpp"
 #include "context.hpp"
 
 namespace knockctl {
 
-// Prints "FILE: ok (N users, M guards, K knock ports)".
+// Prints "FILE: ok (N users, M guards, K knock ports)", and on ctx.err a
+// warning for each guard inside the ephemeral port range
+// (ctx.port_range_file; none if that cannot be read).
 void do_check(Context &ctx, const std::string &file,
 	      const KeyLoader &load_key = read_private_key_file);
 
-// Prints "applied FILE: N users, M guards, K knock ports".
+// Prints "applied FILE: N users, M guards, K knock ports", then "revoked
+// N grants that the new configuration no longer allows" when N > 0.
 void do_apply(Context &ctx, const std::string &file,
 	      const KeyLoader &load_key = read_private_key_file);
 
 // The transaction itself (tests call it with a LoadedConfig of their own).
-void apply_loaded(Context &ctx, const LoadedConfig &cfg);
+// Returns how many grants the commit revoked.
+uint32_t apply_loaded(Context &ctx, const LoadedConfig &cfg);
+
+// An inclusive range of local ports.
+struct PortRange {
+	uint16_t first = 0;
+	uint16_t last = 0;
+};
+
+// The range in an ip_local_port_range file ("32768\t60999\n"), or nothing
+// if it cannot be read or is not two ports in order.
+std::optional<PortRange> read_port_range(const std::string &path);
+
+// One warning line (without "knockctl: ") per guard that shares a port
+// with @ephemeral, this host's ephemeral port range.
+std::vector<std::string> ephemeral_warnings(const std::vector<Service> &guards,
+					    const PortRange &ephemeral);
 
 } // namespace knockctl

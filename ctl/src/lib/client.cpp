@@ -7,6 +7,33 @@
 
 namespace knockctl {
 
+namespace {
+
+bool interrupted(const std::vector<MsgPtr> &replies)
+{
+	for (const MsgPtr &m : replies)
+		if (nlmsg_hdr(m.get())->nlmsg_flags & NLM_F_DUMP_INTR)
+			return true;
+	return false;
+}
+
+} // namespace
+
+std::vector<MsgPtr> Client::dump(MsgPtr (*build)(int family))
+{
+	for (int attempt = 1;; attempt++) {
+		try {
+			std::vector<MsgPtr> replies = t_.exchange(build(t_.family()).get());
+
+			if (!interrupted(replies))
+				return replies;
+		} catch (const DumpInterrupted &) {
+		}
+		if (attempt == DUMP_ATTEMPTS)
+			throw DumpInterrupted();
+	}
+}
+
 Status Client::status()
 {
 	auto replies = t_.exchange(build_get_status(t_.family()).get());
@@ -35,7 +62,7 @@ std::vector<Service> Client::guards()
 {
 	std::vector<Service> out;
 
-	for (const MsgPtr &m : t_.exchange(build_get_guards(t_.family()).get()))
+	for (const MsgPtr &m : dump(build_get_guards))
 		out.push_back(parse_guard(nlmsg_hdr(m.get())));
 	return out;
 }
@@ -54,7 +81,7 @@ std::vector<Grant> Client::grants()
 {
 	std::vector<Grant> out;
 
-	for (const MsgPtr &m : t_.exchange(build_get_grants(t_.family()).get()))
+	for (const MsgPtr &m : dump(build_get_grants))
 		out.push_back(parse_grant(nlmsg_hdr(m.get())));
 	return out;
 }
@@ -94,9 +121,14 @@ void Client::txn_add_user(const User &user, const UserKeys &keys)
 	sodium_memzero(nlmsg_data(h), std::size_t(nlmsg_datalen(h)));
 }
 
-void Client::txn_commit()
+uint32_t Client::txn_commit()
 {
-	t_.exchange(build_txn_commit(t_.family()).get());
+	auto replies = t_.exchange(build_txn_commit(t_.family()).get());
+
+	// Older modules answer with the ack alone.
+	if (replies.empty())
+		return 0;
+	return parse_commit_reply(nlmsg_hdr(replies.front().get()));
 }
 
 void Client::txn_abort()
@@ -108,7 +140,7 @@ std::vector<User> Client::users()
 {
 	std::vector<User> out;
 
-	for (const MsgPtr &m : t_.exchange(build_get_users(t_.family()).get()))
+	for (const MsgPtr &m : dump(build_get_users))
 		out.push_back(parse_user(nlmsg_hdr(m.get())));
 	return out;
 }
@@ -117,7 +149,7 @@ std::vector<Service> Client::knock_ports()
 {
 	std::vector<Service> out;
 
-	for (const MsgPtr &m : t_.exchange(build_get_knock_ports(t_.family()).get()))
+	for (const MsgPtr &m : dump(build_get_knock_ports))
 		out.push_back(parse_knock_port(nlmsg_hdr(m.get())));
 	return out;
 }

@@ -11,6 +11,11 @@
 
 namespace knockctl {
 
+// A dump the kernel flags as interrupted (NLM_F_DUMP_INTR: its state
+// changed between two rounds) is started over from the beginning, at most
+// this many attempts in all; then DumpInterrupted is thrown.
+inline constexpr int DUMP_ATTEMPTS = 5;
+
 class Client {
 public:
 	explicit Client(Transport &t) : t_(t) {}
@@ -30,12 +35,18 @@ public:
 	void txn_add_guard(const Service &svc);
 	void txn_add_knock_port(const Service &svc);
 	void txn_add_user(const User &user, const UserKeys &keys);
-	void txn_commit();
+	// Returns how many grants the kernel revoked because the new
+	// configuration no longer allows them (0 from a module whose commit
+	// answers with an ack only).
+	uint32_t txn_commit();
 	void txn_abort();
 	std::vector<User> users();
 	std::vector<Service> knock_ports();
 
 private:
+	// Every message of a consistent dump of @build's request.
+	std::vector<MsgPtr> dump(MsgPtr (*build)(int family));
+
 	Transport &t_;
 };
 

@@ -45,6 +45,8 @@ struct Policies {
 		top[NFKNOCK_A_USER].type = NLA_NESTED;
 		top[NFKNOCK_A_USERS_COUNT].type = NLA_U32;
 		top[NFKNOCK_A_KNOCK_PORTS_COUNT].type = NLA_U32;
+		top[NFKNOCK_A_REVOKED].type = NLA_U32;
+		top[NFKNOCK_A_LIMITED].type = NLA_U8;
 
 		svc[NFKNOCK_SVC_A_PROTO].type = NLA_U8;
 		svc[NFKNOCK_SVC_A_PORT].type = NLA_U16;
@@ -230,6 +232,7 @@ void encode_status(nl_msg *msg, const Status &s)
 	check(nla_put_u32(msg, NFKNOCK_A_USERS_COUNT, s.users_count), "status");
 	check(nla_put_u32(msg, NFKNOCK_A_KNOCK_PORTS_COUNT, s.knock_ports_count),
 	      "status");
+	check(nla_put_u8(msg, NFKNOCK_A_LIMITED, s.limited ? 1 : 0), "status");
 
 	nlattr *nest = nest_start(msg, NFKNOCK_A_STATS);
 	const std::pair<int, uint64_t> counters[] = {
@@ -248,6 +251,8 @@ void encode_status(nl_msg *msg, const Status &s)
 		{NFKNOCK_STAT_A_KNOCKS_REPLAY, s.knocks.replay},
 		{NFKNOCK_STAT_A_KNOCKS_NOT_ALLOWED, s.knocks.not_allowed},
 		{NFKNOCK_STAT_A_KNOCKS_MALFORMED, s.knocks.malformed},
+		{NFKNOCK_STAT_A_GRANTS_USER_FULL, s.stats.grants_user_full},
+		{NFKNOCK_STAT_A_GRANTS_REVOKED, s.stats.grants_revoked},
 	};
 	for (const auto &[type, value] : counters)
 		check(nla_put_u64(msg, type, value), "stats");
@@ -370,6 +375,7 @@ Status parse_status(const nlmsghdr *nlh)
 	s.knock_packets = get_u8(tb[NFKNOCK_A_KNOCK_PACKETS]);
 	s.users_count = get_u32(tb[NFKNOCK_A_USERS_COUNT]);
 	s.knock_ports_count = get_u32(tb[NFKNOCK_A_KNOCK_PORTS_COUNT]);
+	s.limited = get_u8(tb[NFKNOCK_A_LIMITED]) != 0;
 
 	if (tb[NFKNOCK_A_STATS]) {
 		std::array<nlattr *, NFKNOCK_STAT_A_MAX + 1> st{};
@@ -390,6 +396,8 @@ Status parse_status(const nlmsghdr *nlh)
 		s.knocks.replay = get_u64(st[NFKNOCK_STAT_A_KNOCKS_REPLAY]);
 		s.knocks.not_allowed = get_u64(st[NFKNOCK_STAT_A_KNOCKS_NOT_ALLOWED]);
 		s.knocks.malformed = get_u64(st[NFKNOCK_STAT_A_KNOCKS_MALFORMED]);
+		s.stats.grants_user_full = get_u64(st[NFKNOCK_STAT_A_GRANTS_USER_FULL]);
+		s.stats.grants_revoked = get_u64(st[NFKNOCK_STAT_A_GRANTS_REVOKED]);
 	}
 	return s;
 }

@@ -134,6 +134,51 @@ std::optional<bool> get_bool(Problems &p, const toml::node *n,
 	return std::nullopt;
 }
 
+// An integer within [min, max].
+std::optional<uint32_t> get_integer(Problems &p, const toml::node *n,
+				    const std::string &field, int64_t min,
+				    int64_t max)
+{
+	if (!n)
+		return std::nullopt;
+	const auto *i = n->as_integer();
+	if (!i) {
+		p.add(line_of(*n), field, "expected an integer");
+		return std::nullopt;
+	}
+	if (i->get() < min || i->get() > max) {
+		p.add(line_of(*n), field,
+		      std::to_string(i->get()) + ": out of range (" +
+			      std::to_string(min) + " to " + std::to_string(max) + ")");
+		return std::nullopt;
+	}
+	return uint32_t(i->get());
+}
+
+// @s in double quotes, every byte outside 0x20..0x7e, the quote and the
+// backslash escaped, so a message never carries control characters.
+std::string quoted(std::string_view s)
+{
+	static const char hex[] = "0123456789abcdef";
+	std::string out = "\"";
+
+	for (const char c : s) {
+		const auto b = static_cast<unsigned char>(c);
+
+		if (c == '"' || c == '\\') {
+			out += '\\';
+			out += c;
+		} else if (b < 0x20 || b > 0x7e) {
+			out += "\\x";
+			out += hex[b >> 4];
+			out += hex[b & 15];
+		} else {
+			out += c;
+		}
+	}
+	return out + "\"";
+}
+
 const toml::array *get_array(Problems &p, const toml::node *n,
 			     const std::string &field)
 {
@@ -186,12 +231,6 @@ string_items(Problems &p, const toml::array *a, const std::string &field)
 			p.add(line_of(n), at(field, i), "expected a string");
 	}
 	return out;
-}
-
-bool covers(const Service &guard, const Service &port)
-{
-	return guard.proto == port.proto && port.port >= guard.port &&
-	       port.port <= guard.port_end;
 }
 
 void parse_server(Problems &p, const toml::table &t, ServerConfig &cfg)
@@ -276,18 +315,9 @@ void parse_limits(Problems &p, const toml::table &t, ServerConfig &cfg)
 {
 	check_keys(p, t, "limits", {"grants"}, {"progress", "sources"});
 
-	if (const toml::node *n = t.get("grants")) {
-		const auto *i = n->as_integer();
-
-		if (!i)
-			p.add(line_of(*n), "limits.grants", "expected an integer");
-		else if (i->get() < 1 || i->get() > NFKNOCK_GRANTS_LIMIT)
-			p.add(line_of(*n), "limits.grants",
-			      std::to_string(i->get()) + ": out of range (1 to " +
-				      std::to_string(NFKNOCK_GRANTS_LIMIT) + ")");
-		else
-			cfg.grants = uint32_t(i->get());
-	}
+	if (auto v = get_integer(p, t.get("grants"), "limits.grants", 1,
+				 NFKNOCK_GRANTS_LIMIT))
+		cfg.grants = *v;
 }
 
 // Tables of an array of tables ([[guard]], [[user]]).
@@ -357,8 +387,8 @@ void parse_user(Problems &p, const toml::table &t, const std::string &field,
 		ConfigUser &u)
 {
 	check_keys(p, t, field,
-		   {"name", "public_key", "allow", "max_duration", "sources",
-		    "require_source_match", "enabled", "expires"},
+		   {"name", "public_key", "allow", "max_duration", "max_grants",
+		    "sources", "require_source_match", "enabled", "expires"},
 		   {"sequence"});
 	u.line = line_of(t);
 
@@ -366,13 +396,11 @@ void parse_user(Problems &p, const toml::table &t, const std::string &field,
 	if (!n)
 		p.add(u.line, field + ".name", "missing");
 	if (const std::string *s = get_string(p, n, field + ".name")) {
-		if (s->empty() || s->size() > NFKNOCK_NAME_MAX ||
-		    s->find('\0') != std::string::npos)
-			p.add(line_of(*n), field + ".name",
-			      "must be 1 to " + std::to_string(NFKNOCK_NAME_MAX) +
-				      " bytes");
-		else
+		if (valid_user_name(*s))
 			u.name = *s;
+		else
+			p.add(line_of(*n), field + ".name",
+			      quoted(*s) + ": " + USER_NAME_RULE);
 	}
 
 	n = t.get("public_key");
@@ -415,6 +443,10 @@ void parse_user(Problems &p, const toml::table &t, const std::string &field,
 		else
 			u.max_duration_s = *ms / 1000;
 	}
+
+	if (auto v = get_integer(p, t.get("max_grants"), field + ".max_grants", 1,
+				 NFKNOCK_USER_GRANTS_LIMIT))
+		u.max_grants = *v;
 
 	n = t.get("sources");
 	if (const toml::array *a = get_array(p, n, field + ".sources")) {
@@ -516,6 +548,14 @@ int num(std::string_view s, std::size_t pos, std::size_t len)
 }
 
 } // namespace
+
+bool valid_user_name(std::string_view name)
+{
+	return !name.empty() && name.size() <= NFKNOCK_NAME_MAX &&
+	       std::all_of(name.begin(), name.end(), [](char c) {
+		       return c >= 0x21 && c <= 0x7e;
+	       });
+}
 
 ConfigError::ConfigError(std::vector<std::string> problems)
 	: Error(join_problems(problems)), problems_(std::move(problems))
@@ -689,7 +729,7 @@ ServerConfig parse_config(std::string_view text, const std::string &name)
 				continue;
 			}
 			for (const Service &g : cfg.guards)
-				if (covers(g, k))
+				if (covers(g, k.proto, k.port))
 					p.add(line_of((*a)[i]), at("server.knock_ports", i),
 					      s->get() + ": also guarded (" +
 						      format_service(g) + ")");
@@ -717,7 +757,8 @@ LoadedConfig load_config(const ServerConfig &cfg, const std::string &name,
 
 	out.params.guard_action = cfg.guard_action;
 	out.params.udp_idle_ms = cfg.udp_idle_ms;
-	out.params.grants_max = cfg.grants;
+	if (cfg.grants)
+		out.params.grants_max = *cfg.grants;
 	out.params.skew_ms = cfg.skew_ms;
 	out.params.knock_packets = cfg.knock_packets;
 	out.guards = cfg.guards;
@@ -733,6 +774,7 @@ LoadedConfig load_config(const ServerConfig &cfg, const std::string &name,
 		u.sources = cu.sources;
 		u.max_duration_s = cu.max_duration_s;
 		u.expires_s = cu.expires_s;
+		u.max_grants = cu.max_grants;
 		u.flags = (cu.enabled ? 0 : NFKNOCK_USER_F_DISABLED) |
 			  (cu.require_source_match ?
 				   NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH : 0);

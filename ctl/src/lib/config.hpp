@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +33,14 @@ inline constexpr uint32_t DEFAULT_MAX_DURATION_S = 60;
 // At most this many problems are listed.
 inline constexpr std::size_t CONFIG_MAX_ERRORS = 20;
 
+// A user name is 1..NFKNOCK_NAME_MAX bytes of printable ASCII other than
+// space (0x21..0x7e), as the module requires (it can then never forge a log
+// line or a field). The one place knockctl checks it.
+bool valid_user_name(std::string_view name);
+inline constexpr const char *USER_NAME_RULE =
+	"only printable ASCII without spaces (0x21-0x7e), 1..32 bytes";
+static_assert(NFKNOCK_NAME_MAX == 32, "USER_NAME_RULE says 32");
+
 struct ConfigUser {
 	std::string name;
 	PublicKey public_key{};
@@ -41,6 +50,7 @@ struct ConfigUser {
 	uint64_t expires_s = 0;		// unix seconds, 0 = never
 	bool require_source_match = false;
 	bool enabled = true;
+	uint32_t max_grants = NFKNOCK_USER_GRANTS_DEFAULT;
 	int line = 0;			// of the [[user]] table
 	int key_line = 0;		// of public_key
 };
@@ -53,7 +63,10 @@ struct ServerConfig {
 	uint8_t knock_packets = NFKNOCK_KNOCK_PASS;
 	uint8_t guard_action = NFKNOCK_ACTION_DROP;
 	uint32_t udp_idle_ms = NFKNOCK_UDP_IDLE_DEFAULT_MS;
-	uint32_t grants = NFKNOCK_GRANTS_DEFAULT;
+	// limits.grants; not given, TXN_BEGIN leaves the grant cap out and the
+	// module takes its default (65536, or 4096 in an unprivileged
+	// namespace, where a larger cap is refused).
+	std::optional<uint32_t> grants;
 	std::vector<Service> guards;
 	std::vector<ConfigUser> users;
 };

@@ -10,6 +10,7 @@
 #include <iosfwd>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "client.hpp"
@@ -43,6 +44,9 @@ public:
 			       std::optional<uint16_t> port)> kill_sessions;
 	// Unix time in milliseconds (knock).
 	std::function<uint64_t()> now_ms;
+	// This host's ephemeral port range, "FIRST\tLAST" (check warns about
+	// guards inside it).
+	std::string port_range_file = "/proc/sys/net/ipv4/ip_local_port_range";
 
 private:
 	TransportFactory factory_;

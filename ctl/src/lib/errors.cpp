@@ -11,7 +11,7 @@ namespace {
 std::string kernel_message(int err, const std::string &extack,
 			   const std::string &context)
 {
-	if (err == EPERM || err == EACCES)
+	if ((err == EPERM || err == EACCES) && extack.empty())
 		return "permission denied: needs CAP_NET_ADMIN";
 	std::string msg = context.empty() ? std::string() : context + ": ";
 	const char *sys = std::strerror(err);
@@ -24,7 +24,8 @@ std::string kernel_message(int err, const std::string &extack,
 
 KernelError::KernelError(int err, std::string extack, std::string context)
 	: Error(kernel_message(err, extack, context),
-		(err == EPERM || err == EACCES) ? EXIT_UNAVAILABLE : EXIT_ERROR),
+		(err == EPERM || err == EACCES) && extack.empty() ? EXIT_UNAVAILABLE :
+								    EXIT_ERROR),
 	  err_(err), extack_(std::move(extack)), context_(std::move(context))
 {
 }

@@ -41,6 +41,11 @@ public:
 
 // The kernel answered a request with an error (positive errno here) and
 // possibly an extack message. Callers add what was being done (context).
+// EPERM/EACCES without an extack message are the generic netlink core's
+// refusal of a caller without CAP_NET_ADMIN: "permission denied: needs
+// CAP_NET_ADMIN", EXIT_UNAVAILABLE. With a message (the module refusing
+// what an unprivileged namespace may not do) they are a refusal like any
+// other: context, message, errno text, EXIT_ERROR.
 class KernelError : public Error {
 public:
 	KernelError(int err, std::string extack, std::string context = {});
@@ -58,6 +63,15 @@ private:
 	int err_;
 	std::string extack_;
 	std::string context_;
+};
+
+// A dump during which the kernel's state changed: a message of it carried
+// NLM_F_DUMP_INTR. The whole dump was read; starting over gives a
+// consistent one (Client does, a few times).
+class DumpInterrupted : public Error {
+public:
+	DumpInterrupted()
+		: Error("the kernel's state kept changing during the dump; try again") {}
 };
 
 // A reply that does not follow the uapi (missing or malformed attribute).

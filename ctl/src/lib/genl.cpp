@@ -28,6 +28,7 @@ struct Exchange {
 	std::vector<MsgPtr> replies;
 	bool done = false;
 	bool oom = false;
+	bool intr = false;	// a message carried NLM_F_DUMP_INTR
 	int err = 0;		// positive errno from the kernel
 	std::string extack;
 };
@@ -47,6 +48,15 @@ int on_valid(nl_msg *msg, void *arg)
 		ex->oom = true;
 		return NL_STOP;
 	}
+	return NL_OK;
+}
+
+// A dump whose state changed between two rounds: note it and read on to
+// NLMSG_DONE (which may carry the flag too), so the socket stays in step.
+// Without this callback libnl would fail the whole receive.
+int on_dump_intr(nl_msg *, void *arg)
+{
+	static_cast<Exchange *>(arg)->intr = true;
 	return NL_OK;
 }
 
@@ -197,6 +207,7 @@ std::vector<MsgPtr> GenlSocket::exchange(nl_msg *request)
 	nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid, &ex);
 	nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, on_ack, &ex);
 	nl_cb_set(cb.get(), NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &ex);
+	nl_cb_set(cb.get(), NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, &ex);
 	nl_cb_err(cb.get(), NL_CB_CUSTOM, on_error, &ex);
 
 	int err = nl_send_auto(sock_.get(), request);
@@ -215,6 +226,8 @@ std::vector<MsgPtr> GenlSocket::exchange(nl_msg *request)
 	}
 	if (ex.err)
 		throw KernelError(ex.err, ex.extack);
+	if (ex.intr)
+		throw DumpInterrupted();
 	return std::move(ex.replies);
 }
 

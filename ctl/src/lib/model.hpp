@@ -40,6 +40,8 @@ struct Stats {
 	uint64_t grants_added = 0;
 	uint64_t grants_expired = 0;
 	uint64_t grants_full = 0;
+	uint64_t grants_user_full = 0;	// refused: the user was at its cap
+	uint64_t grants_revoked = 0;	// by an apply or a flush
 
 	bool operator==(const Stats &) const = default;
 };
@@ -69,6 +71,9 @@ struct Status {
 	uint8_t knock_packets = 0;	// enum nfknock_knock_packets
 	uint32_t users_count = 0;
 	uint32_t knock_ports_count = 0;
+	// A namespace of a non-initial user namespace (unprivileged
+	// container): the module applies lower ceilings. Absent: false.
+	bool limited = false;
 	Stats stats;
 	KnockStats knocks;
 
@@ -126,8 +131,12 @@ struct User {
 	uint32_t max_duration_s = 0;
 	uint64_t expires_s = 0;		// unix seconds, 0 = never
 	uint32_t flags = 0;		// NFKNOCK_USER_F_*
+	// Live grants the user's knocks may hold at once; sent when set
+	// (apply always sets it). Unset in a dump of an older module.
+	std::optional<uint32_t> max_grants;
 	uint64_t last_ts_ms = 0;	// GET_USERS only
 	uint64_t knocks = 0;		// GET_USERS only
+	std::optional<uint32_t> grants;	// GET_USERS only: live grants
 
 	bool operator==(const User &) const = default;
 };

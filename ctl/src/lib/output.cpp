@@ -73,6 +73,21 @@ std::string format_unix_ms(uint64_t ms)
 	return s.substr(0, s.size() - 1) + frac + "Z";
 }
 
+// A value an older module does not send: null.
+nlohmann::json optional_json(const std::optional<uint32_t> &v)
+{
+	return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+// "LIVE/CAP" ("2/16"), "-" from a module without per-user caps.
+std::string grants_of_cap(const User &u)
+{
+	if (!u.max_grants)
+		return "-";
+	return std::to_string(u.grants.value_or(0)) + "/" +
+	       std::to_string(*u.max_grants);
+}
+
 } // namespace
 
 bool is_admin(const std::array<uint8_t, 8> &fpr)
@@ -133,6 +148,8 @@ nlohmann::json users_json(const std::vector<User> &users)
 			{"enabled", !(u.flags & NFKNOCK_USER_F_DISABLED)},
 			{"require_source_match",
 			 (u.flags & NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH) != 0},
+			{"max_grants", optional_json(u.max_grants)},
+			{"grants", optional_json(u.grants)},
 			{"last_ts_ms", u.last_ts_ms},
 			{"knocks", u.knocks},
 		});
@@ -160,7 +177,7 @@ std::string users_text(const std::vector<User> &users)
 
 	std::vector<std::vector<std::string>> rows{
 		{"NAME", "FINGERPRINT", "ALLOW", "SOURCES", "MAX", "EXPIRES",
-		 "FLAGS", "LAST KNOCK", "KNOCKS"}};
+		 "FLAGS", "GRANTS", "LAST KNOCK", "KNOCKS"}};
 	for (const User &u : users) {
 		std::string flags;
 
@@ -173,6 +190,7 @@ std::string users_text(const std::vector<User> &users)
 				format_duration_ms(uint64_t(u.max_duration_s) * 1000),
 				u.expires_s ? format_rfc3339(u.expires_s) : "never",
 				flags.empty() ? "-" : flags,
+				grants_of_cap(u),
 				u.knocks ? format_unix_ms(u.last_ts_ms) : "-",
 				std::to_string(u.knocks)});
 	}
@@ -216,6 +234,7 @@ nlohmann::json status_json(const Status &s)
 		{"knock_packets", knock_packets_name(s.knock_packets)},
 		{"users_count", s.users_count},
 		{"knock_ports_count", s.knock_ports_count},
+		{"limited", s.limited},
 		{"stats", {
 			{"guarded", s.stats.guarded},
 			{"passed_grant", s.stats.passed_grant},
@@ -225,6 +244,8 @@ nlohmann::json status_json(const Status &s)
 			{"grants_added", s.stats.grants_added},
 			{"grants_expired", s.stats.grants_expired},
 			{"grants_full", s.stats.grants_full},
+			{"grants_user_full", s.stats.grants_user_full},
+			{"grants_revoked", s.stats.grants_revoked},
 			{"knocks_accepted", s.knocks.accepted},
 			{"knocks_unknown", s.knocks.unknown},
 			{"knocks_bad_auth", s.knocks.bad_auth},
@@ -315,7 +336,11 @@ std::string status_text(const Status &s)
 		{"users", n(s.users_count)},
 		{"skew", format_duration_ms(s.skew_ms)},
 		{"knock packets", knock_packets_name(s.knock_packets)},
-	}) + "stats:\n" + table({
+	}) + (s.limited ? "limits: unprivileged namespace (max " +
+				  n(NFKNOCK_USERNS_GRANTS_LIMIT) + " grants, " +
+				  n(NFKNOCK_USERNS_USERS_MAX) + " users)\n" :
+			  std::string()) +
+	       "stats:\n" + table({
 		{"  guarded", n(st.guarded)},
 		{"  passed by grant", n(st.passed_grant)},
 		{"  passed stateless", n(st.passed_stateless)},
@@ -324,6 +349,8 @@ std::string status_text(const Status &s)
 		{"  grants added", n(st.grants_added)},
 		{"  grants expired", n(st.grants_expired)},
 		{"  grants refused (full)", n(st.grants_full)},
+		{"  grants refused (user)", n(st.grants_user_full)},
+		{"  grants revoked", n(st.grants_revoked)},
 		{"  knocks accepted", n(s.knocks.accepted)},
 		{"  knocks unknown", n(s.knocks.unknown)},
 		{"  knocks bad auth", n(s.knocks.bad_auth)},

@@ -32,6 +32,16 @@ std::string format_service(const Service &s)
 	return buf;
 }
 
+bool covers(const Service &svc, uint8_t proto, uint16_t port)
+{
+	return svc.proto == proto && port >= svc.port && port <= svc.port_end;
+}
+
+bool overlaps(const Service &a, const Service &b)
+{
+	return covers(a, b.proto, b.port) || covers(b, a.proto, a.port);
+}
+
 std::string proto_name(uint8_t proto)
 {
 	const char *name = nfk_proto_name(proto);

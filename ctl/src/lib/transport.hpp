@@ -19,7 +19,10 @@ public:
 	// Send one request built by the codec (NLM_F_DUMP in its header makes
 	// it a dump) and return the reply messages: none for a plain ack, one
 	// for a doit reply, any number for a dump. A kernel refusal throws
-	// KernelError (errno + extack text).
+	// KernelError (errno + extack text). A dump any message of which
+	// (NLMSG_DONE included) carried NLM_F_DUMP_INTR throws DumpInterrupted
+	// once it has been read in full; a transport may instead return the
+	// flagged messages as they are (Client checks both, see dump()).
 	virtual std::vector<MsgPtr> exchange(nl_msg *request) = 0;
 };
 

@@ -35,6 +35,8 @@ struct UserPolicies {
 		user[NFKNOCK_USER_A_FLAGS].type = NLA_U32;
 		user[NFKNOCK_USER_A_LAST_TS_MS].type = NLA_U64;
 		user[NFKNOCK_USER_A_KNOCKS].type = NLA_U64;
+		user[NFKNOCK_USER_A_MAX_GRANTS].type = NLA_U32;
+		user[NFKNOCK_USER_A_GRANTS].type = NLA_U32;
 
 		prefix[NFKNOCK_PREFIX_A_ADDR].minlen = 4;
 		prefix[NFKNOCK_PREFIX_A_ADDR].maxlen = 16;
@@ -120,6 +122,10 @@ User user_from_nest(nlattr *nest, UserKeys *keys)
 		u.last_ts_ms = nla_get_u64(tb[NFKNOCK_USER_A_LAST_TS_MS]);
 	if (tb[NFKNOCK_USER_A_KNOCKS])
 		u.knocks = nla_get_u64(tb[NFKNOCK_USER_A_KNOCKS]);
+	if (tb[NFKNOCK_USER_A_MAX_GRANTS])
+		u.max_grants = nla_get_u32(tb[NFKNOCK_USER_A_MAX_GRANTS]);
+	if (tb[NFKNOCK_USER_A_GRANTS])
+		u.grants = nla_get_u32(tb[NFKNOCK_USER_A_GRANTS]);
 	if (keys) {
 		copy_exact(need(tb[NFKNOCK_USER_A_K_AEAD], "user k_aead"), keys->k_aead);
 		copy_exact(need(tb[NFKNOCK_USER_A_K_HINT], "user k_hint"), keys->k_hint);
@@ -203,9 +209,16 @@ void encode_user(nl_msg *msg, const User &u, const UserKeys *keys)
 		put_check(nla_put_u64(msg, NFKNOCK_USER_A_EXPIRES_S, u.expires_s), "user");
 	if (u.flags || !keys)
 		put_check(nla_put_u32(msg, NFKNOCK_USER_A_FLAGS, u.flags), "user");
+	if (u.max_grants)
+		put_check(nla_put_u32(msg, NFKNOCK_USER_A_MAX_GRANTS, *u.max_grants),
+			  "user");
 	if (!keys) {
 		put_check(nla_put_u64(msg, NFKNOCK_USER_A_LAST_TS_MS, u.last_ts_ms), "user");
 		put_check(nla_put_u64(msg, NFKNOCK_USER_A_KNOCKS, u.knocks), "user");
+		// Output only: never in a TXN_ADD.
+		if (u.grants)
+			put_check(nla_put_u32(msg, NFKNOCK_USER_A_GRANTS, *u.grants),
+				  "user");
 	}
 	nla_nest_end(msg, nest);
 }
@@ -221,6 +234,19 @@ MsgPtr build_txn_add_user(int family, const User &user, const UserKeys &keys)
 MsgPtr build_txn_commit(int family)
 {
 	return build_request(family, NFKNOCK_CMD_TXN_COMMIT);
+}
+
+void encode_commit_reply(nl_msg *msg, uint32_t revoked)
+{
+	put_check(nla_put_u32(msg, NFKNOCK_A_REVOKED, revoked), "commit reply");
+}
+
+uint32_t parse_commit_reply(const nlmsghdr *nlh)
+{
+	TopTable tb{};
+
+	parse_top_attrs(nlh, tb);
+	return tb[NFKNOCK_A_REVOKED] ? nla_get_u32(tb[NFKNOCK_A_REVOKED]) : 0;
 }
 
 MsgPtr build_txn_abort(int family)
