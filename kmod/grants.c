@@ -128,7 +128,7 @@ int nfknock_grants_setup(struct nfknock_net *nn)
 	if (t->buckets)
 		return 0;
 	t->buckets = kvcalloc(NFKNOCK_GRANT_BUCKETS, sizeof(*t->buckets),
-			      GFP_KERNEL_ACCOUNT);
+			      NFKNOCK_GFP);
 	if (!t->buckets)
 		return -ENOMEM;
 	for (i = 0; i < NFKNOCK_GRANT_BUCKETS; i++) {

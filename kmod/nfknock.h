@@ -210,6 +210,14 @@ static inline u64 nfknock_instance_floor_ms(u64 unix_now_ms)
  * (nn->memcg), whoever runs: the task that configures it, a worker, or
  * softirq. Allocations between enter and leave use __GFP_ACCOUNT.
  */
+/*
+ * What process context allocates for a namespace: charged to its cgroup
+ * (above), and failing with ENOMEM rather than calling the cgroup's OOM
+ * killer when the cgroup is at its limit (the request then changes
+ * nothing), without a warning in the log.
+ */
+#define NFKNOCK_GFP (GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 static inline struct mem_cgroup *nfknock_memcg_enter(struct nfknock_net *nn)
 {
 	return set_active_memcg(nn->memcg);	/* NULL: the task's own */

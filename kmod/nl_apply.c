@@ -20,7 +20,7 @@ int nfknock_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 
 	memcg = nfknock_nl_lock(nn);
 	ret = -ENOMEM;
-	cfg = kvmalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
+	cfg = kvmalloc(sizeof(*cfg), NFKNOCK_GFP);
 	if (!cfg)
 		goto out;
 	nfknock_cfg_defaults(cfg);
@@ -81,7 +81,7 @@ static int add_guard(struct nfknock_txn *txn, struct nlattr *nest,
 static int add_user(struct nfknock_net *nn, struct nfknock_txn *txn,
 		    struct nlattr *nest, struct netlink_ext_ack *extack)
 {
-	struct nfknock_user *u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+	struct nfknock_user *u = kzalloc(sizeof(*u), NFKNOCK_GFP);
 	int ret;
 
 	if (!u)

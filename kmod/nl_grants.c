@@ -97,7 +97,7 @@ int nfknock_nl_add_grant(struct sk_buff *skb, struct genl_info *info)
 	ret = nfknock_grants_setup(nn);
 	if (!ret)
 		ret = nfknock_grant_add(nn, &req.key, req.timeout_ms,
-					req.flags, NULL, GFP_KERNEL);
+					req.flags, NULL, NFKNOCK_GFP);
 	nfknock_nl_unlock(nn, memcg);
 	if (ret == -ENOSPC)
 		NL_SET_ERR_MSG(info->extack, "grant table full");

@@ -45,7 +45,7 @@ struct nfknock_cfg *nfknock_cfg_clone(struct nfknock_net *nn)
 {
 	struct nfknock_cfg *cur = rcu_dereference_protected(nn->cfg,
 					lockdep_is_held(&nn->lock));
-	struct nfknock_cfg *next = kvmalloc(sizeof(*next), GFP_KERNEL_ACCOUNT);
+	struct nfknock_cfg *next = kvmalloc(sizeof(*next), NFKNOCK_GFP);
 
 	if (!next)
 		return NULL;
@@ -193,7 +193,7 @@ static int __net_init nfknock_net_init(struct net *net)
 	nn->txn = NULL;
 	INIT_DELAYED_WORK(&nn->hint_work, nfknock_hint_work);
 	/* Runs in the task creating the namespace: charged to its cgroup. */
-	nn->stats = alloc_percpu_gfp(struct nfknock_stats, GFP_KERNEL_ACCOUNT);
+	nn->stats = alloc_percpu_gfp(struct nfknock_stats, NFKNOCK_GFP);
 	if (!nn->stats)
 		return -ENOMEM;
 	return 0;

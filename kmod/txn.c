@@ -46,7 +46,7 @@ int nfknock_txn_begin(struct nfknock_net *nn, u32 portid,
 		return -EBUSY;
 	}
 	nfknock_txn_abort(nn);
-	txn = kzalloc(sizeof(*txn), GFP_KERNEL_ACCOUNT);
+	txn = kzalloc(sizeof(*txn), NFKNOCK_GFP);
 	if (!txn) {
 		kvfree(params);
 		return -ENOMEM;

@@ -97,7 +97,7 @@ static int check_names(struct nfknock_userset *us,
 
 	if (us->n < 2)
 		return 0;
-	by_name = kvmalloc_array(us->n, sizeof(*by_name), GFP_KERNEL_ACCOUNT);
+	by_name = kvmalloc_array(us->n, sizeof(*by_name), NFKNOCK_GFP);
 	if (!by_name)
 		return -ENOMEM;
 	memcpy(by_name, us->users, us->n * sizeof(*by_name));
@@ -116,7 +116,7 @@ static int check_names(struct nfknock_userset *us,
 static struct nfknock_user_state *state_new(u64 floor_ms)
 {
 	struct nfknock_user_state *st = kzalloc(sizeof(*st),
-						GFP_KERNEL_ACCOUNT);
+						NFKNOCK_GFP);
 
 	if (!st)
 		return NULL;
@@ -146,7 +146,7 @@ struct nfknock_userset *nfknock_userset_build(struct nfknock_net *nn,
 	u32 i = 0;
 	int ret;
 
-	us = kvzalloc(struct_size(us, users, n), GFP_KERNEL_ACCOUNT);
+	us = kvzalloc(struct_size(us, users, n), NFKNOCK_GFP);
 	if (!us)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&us->ref);
@@ -277,7 +277,7 @@ int nfknock_hints_rebuild(struct nfknock_net *nn, struct nfknock_userset *us,
 	want = max_t(u64, (u64)us->n * (2 * span + 1) * 2, 8);
 	slots = roundup_pow_of_two(want);
 	memcg = nfknock_memcg_enter(nn);
-	h = kvzalloc(struct_size(h, slot, slots), GFP_KERNEL_ACCOUNT);
+	h = kvzalloc(struct_size(h, slot, slots), NFKNOCK_GFP);
 	nfknock_memcg_leave(memcg);
 	if (!h)
 		return -ENOMEM;

@@ -364,7 +364,7 @@ grants_of() {
 	ksrv grants --json | jq -r --arg a "$1" --argjson u "$users" '
 		([$u[] | {(.fingerprint): .name}] | add // {}) as $name |
 		[.[] | select(.address == $a) |
-			.service + " " + ($name[.user] // .user // "admin")] |
+			.service + " " + (if .user then ($name[.user] // .user) else "admin" end)] |
 		sort | join(",")'
 }
 

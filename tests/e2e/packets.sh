@@ -47,7 +47,7 @@ ns_c1 $SPA_TOOL capture 9999 "$cap" &
 bg_pids+=($!)
 wait_listen "$c1" udp 9999 || exit 1
 check "alice's knock into the capture" in_ns "$c1" knockctl knock 127.0.0.1 \
-	--port 9999 --open tcp/22 --for 60s --server-key "$(spa_pub server)" \
+	--port udp/9999 --open tcp/22 --for 60s --server-key "$(spa_pub server)" \
 	--key "$SPA/alice.key"
 wait_grep "$cap" . || exit 1
 read -r _ dgram < "$cap"

@@ -33,6 +33,9 @@ setup_net
 spa_init
 stop=$SPA/stop
 trap 'touch "$stop"; sleep 0.5; spa_cleanup; rmdir "$cg" 2> /dev/null' EXIT
+# What the container (uid 65534) writes: its own directory.
+box=$SPA/cont
+mkdir -m 777 "$box"
 chmod 755 "$SPA"
 
 # The container: joins the cgroup as root, then becomes uid 65534 in a
@@ -42,16 +45,16 @@ out=$SPA/cont.out
 bash -c 'echo $BASHPID > "$1/cgroup.procs" && exec setpriv --reuid=65534 \
 	--regid=65534 --clear-groups unshare -Urn bash -c "
 		ip link set lo up
-		knockctl status --json > $2/cont.status
+		knockctl status --json > $2/status
 		knockctl set max-grants 4097 2>&1
 		echo set-4097-exit=\$?
 		knockctl set udp-idle 60s && touch $2/ready
-		until [[ -e $3 ]]; do sleep 0.2; done"' _ "$cg" "$SPA" "$stop" > "$out" 2>&1 &
+		until [[ -e $3 ]]; do sleep 0.2; done"' _ "$cg" "$box" "$stop" > "$out" 2>&1 &
 bg_pids+=($!)
-for ((i = 0; i < 300; i++)); do [[ -e $SPA/ready ]] && break; sleep 0.1; done
+for ((i = 0; i < 300; i++)); do [[ -e $box/ready ]] && break; sleep 0.1; done
 sed 's/^/    /' "$out"
-check "the container configured its namespace" test -e "$SPA/ready"
-check_eq "status says the namespace is limited" "$(jq .limited "$SPA/cont.status")" true
+check "the container configured its namespace" test -e "$box/ready"
+check_eq "status says the namespace is limited" "$(jq .limited "$box/status")" true
 check "max-grants above 4096 refused" grep -q "set-4097-exit=1" "$out"
 check "... with a message" grep -q "unprivileged user namespace" "$out"
 pid=$(pgrep -f -n "until \[\[ -e $stop")
