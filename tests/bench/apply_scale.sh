@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Bench (make bench, not a test): what an apply costs at the largest sizes.
+# With NFKNOCK_BENCH_GRANTS (default 100,000) live grants in the table, an
+# apply of NFKNOCK_BENCH_USERS (default 65,536) users, then an apply that
+# removes them all; the function_graph tracer (absolute timestamps) times
+# the commit (sort, duplicate check, hint index, swap, grace period,
+# revocation walk), the revocation walk alone, and every section between a
+# bucket's spin_lock_bh and spin_unlock_bh inside the walk: the longest one
+# is the longest time the walk keeps bottom halves off. The grants are the
+# administrator's (rawgenl.py fill-grants: a knock per grant would take
+# hours under TCG); the walk visits and checks each of them, and revokes
+# none, so the figure is the walk, not the freeing.
+#
+#     srv (10.0.0.1): knock port, tcp/22 guarded
+source "$(dirname "$0")/../e2e/lib.sh"
+
+USERS=${NFKNOCK_BENCH_USERS:-65536}
+GRANTS=${NFKNOCK_BENCH_GRANTS:-100000}
+
+ft=/sys/kernel/tracing
+[[ -e $ft/trace ]] || mount -t tracefs nodev "$ft" 2> /dev/null
+if ! grep -qw function_graph "$ft/available_tracers" 2> /dev/null; then
+	echo "SKIP: no function_graph tracer"
+	exit $ksft_skip
+fi
+
+setup_net
+spa_init
+conf=$SPA/nfknock.conf
+{
+	spa_server
+	spa_guard tcp/22
+	$SPA_TOOL pubkeys "$USERS" --raw 1 | awk '{
+		printf "[[user]]\nname = \"u%d\"\npublic_key = \"%s\"\n", NR, $1
+		printf "allow = [\"tcp/22\"]\nmax_duration = \"60s\"\n"
+		printf "sources = [\"0.0.0.0/0\"]\n\n" }'
+} > "$conf"
+{
+	spa_server
+	spa_guard tcp/22
+} > "$SPA/none.conf"
+check "an empty configuration" ksrv apply "$SPA/none.conf"
+check "max-grants $GRANTS" ksrv set max-grants "$GRANTS"
+fill=$(ns_srv $PY "$E2E/rawgenl.py" fill-grants "$GRANTS")
+echo "    $fill"
+check "$GRANTS grants in the table" grep -q "^filled $GRANTS of $GRANTS" <<< "$fill"
+
+trace_on() {
+	echo 0 > "$ft/tracing_on"
+	echo nop > "$ft/current_tracer"
+	printf '%s\n' nfknock_txn_commit > "$ft/set_graph_function"
+	: > "$ft/set_ftrace_filter"
+	echo funcgraph-abstime > "$ft/trace_options"
+	# commit (1) > revocation walk (2) > bucket lock (3); not deeper:
+	# the sort's comparisons alone would be millions of entries.
+	echo 3 > "$ft/max_graph_depth"
+	echo 65536 > "$ft/buffer_size_kb"
+	: > "$ft/trace"
+	echo function_graph > "$ft/current_tracer"
+	echo 1 > "$ft/tracing_on"
+}
+# figures NAME: BENCH lines from the trace of one commit.
+figures() {
+	echo 0 > "$ft/tracing_on"
+	awk -v name="$1" '
+		/nfknock_txn_commit\(\) \{/ { c0 = $1 }
+		/\} \/\* nfknock_txn_commit \*\// { c1 = $1 }
+		/nfknock_grants_revoke_disallowed\(\) \{/ { r0 = $1; inrev = 1 }
+		/\} \/\* nfknock_grants_revoke_disallowed \*\// { r1 = $1; inrev = 0 }
+		inrev && /_raw_spin_lock_bh\(\)/ { l = $1 }
+		inrev && /_raw_spin_unlock_bh\(\)/ && l { d = $1 - l; if (d > m) m = d; l = 0; n++ }
+		END { printf "BENCH %s commit_ms=%.1f revoke_walk_ms=%.1f buckets_locked=%d longest_bh_off_us=%.1f\n",
+			name, (c1 - c0) * 1000, (r1 - r0) * 1000, n, m * 1e6 }' "$ft/trace" |
+		tee -a "$SPA/bench"
+	echo nop > "$ft/current_tracer"
+	echo 0 > "$ft/max_graph_depth"
+}
+
+trace_on
+start=$(date +%s%N)
+check "apply $USERS users" ksrv apply "$conf"
+echo "BENCH apply_${USERS}_users wall_ms=$((($(date +%s%N) - start) / 1000000))"
+figures "commit_${USERS}_users_${GRANTS}_grants"
+trace_on
+start=$(date +%s%N)
+check "apply without them" ksrv apply "$SPA/none.conf"
+echo "BENCH remove_${USERS}_users wall_ms=$((($(date +%s%N) - start) / 1000000))"
+figures "commit_remove_${USERS}_users_${GRANTS}_grants"
+finish
