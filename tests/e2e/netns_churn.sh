@@ -18,6 +18,7 @@
 #               eth0
 #     sN (10.9.0.1): tcp/22, tcp/2000-2009, udp/53 guarded; knock port
 #                    udp/62201; users alice and bob; deleted mid-traffic
+# nfknock-timeout-factor: 3
 source "$(dirname "$0")/lib.sh"
 
 # The debug kernel is the one with kmemleak (the runner mounts debugfs).
