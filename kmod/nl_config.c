@@ -272,7 +272,7 @@ int nfknock_nl_dump_guards(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 int nfknock_nl_dump_knock_ports(struct sk_buff *skb,
-				    struct netlink_callback *cb)
+				struct netlink_callback *cb)
 {
 	return dump_services(skb, cb, true);
 }

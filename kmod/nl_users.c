@@ -90,7 +90,7 @@ static bool name_printable(const char *s)
 }
 
 int nfknock_nl_user_parse(struct nlattr *nest, struct nfknock_user *u,
-		      struct netlink_ext_ack *extack)
+			  struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[NFKNOCK_USER_A_MAX + 1];
 	struct nlattr *a;
