@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Single-packet authorization, wire format version 1 (DESIGN §3.2):
+ * Single-packet authorization, wire format version 1 (docs/protocol.md):
  *
  *   hint (8) | nonce (24) | ciphertext (>= 48) | tag (16)
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * The guard verdict (DESIGN §2) as a pure function of the packet, the state
+ * The guard verdict (docs/kernel.md, "Packet path") as a pure function of the packet, the state
  * of the matching grant (if any) and the time, so that every rule is tested
  * with a fake clock. The caller applies the returned update under its lock.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // The datagram knockctl knock builds is what the kernel's pipeline accepts:
 // split, hint lookup, libsodium open (the kernel's xchacha20poly1305 is
-// equivalent, DESIGN §3), nfk_spa_decode and nfk_spa_check with a policy.
+// equivalent, docs/protocol.md), nfk_spa_decode and nfk_spa_check with a policy.
 #include <catch2/catch.hpp>
 
 #include <linux/nfknock.h>

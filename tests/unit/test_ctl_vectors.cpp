@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // SPA version 1 test vectors (tests/vectors/spa-v1.txt): fixed keys, the
-// derived keys of DESIGN §3.1, the hint and a complete datagram of §3.2.
+// derived keys, the hint and a complete datagram of docs/protocol.md.
 //
 // The file was made by the hidden test case below and is checked here
 // against libsodium and the pure-C core. To reproduce it:

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // Build the CLI11 app, parse, run the chosen command, map every error to
-// one "knockctl: ..." line on stderr and the exit code of DESIGN §4.
+// one "knockctl: ..." line on stderr and the exit code of docs/protocol.md.
 #pragma once
 
 #include <functional>

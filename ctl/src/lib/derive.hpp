@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// Per-user symmetric keys of DESIGN §3.1, the user fingerprint and the SPA
+// Per-user symmetric keys of docs/protocol.md, the user fingerprint and the SPA
 // hint of §3.2. Test vectors: tests/vectors/spa-v1.txt.
 //
 //   S       = X25519(server_sk, client_pk) = X25519(client_sk, server_pk)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// Errors knockctl reports, each with the exit code of DESIGN §4.
+// Errors knockctl reports, each with the exit code of docs/protocol.md.
 #pragma once
 
 #include <stdexcept>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// X25519 key pairs (DESIGN §3.1) in WireGuard's text form: standard base64
+// X25519 key pairs (docs/protocol.md) in WireGuard's text form: standard base64
 // with padding, 44 characters. Private keys live in Secret<32> (wiped) and in
 // files that only their owner may read.
 #pragma once

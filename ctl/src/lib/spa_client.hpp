@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// The knock datagram of DESIGN §3.2, built with the core's plaintext codec
+// The knock datagram of docs/protocol.md, built with the core's plaintext codec
 // (kmod/core/spa.h) and libsodium's XChaCha20-Poly1305-IETF:
 //
 //   hint (8) | nonce (24) | AEAD(k_aead, AD = hint, plaintext) | tag (16)
