@@ -42,7 +42,9 @@ void check_parsed(const ServerConfig &cfg)
 		check_service(s);
 	check(cfg.skew_ms >= 1 && cfg.skew_ms <= NFKNOCK_SKEW_MAX_MS);
 	check(cfg.udp_idle_ms >= 1 && cfg.udp_idle_ms <= NFKNOCK_TIMEOUT_MAX_MS);
-	check(cfg.grants >= 1 && cfg.grants <= NFKNOCK_GRANTS_LIMIT);
+	// limits.grants is optional: left out, the kernel keeps its own cap.
+	check(!cfg.grants ||
+	      (*cfg.grants >= 1 && *cfg.grants <= NFKNOCK_GRANTS_LIMIT));
 	check(cfg.users.size() <= NFKNOCK_USERS_MAX);
 	for (const ConfigUser &u : cfg.users) {
 		check(!u.name.empty() && u.name.size() <= NFKNOCK_NAME_MAX);
@@ -52,6 +54,8 @@ void check_parsed(const ServerConfig &cfg)
 		check(!u.sources.empty() &&
 		      u.sources.size() <= NFKNOCK_USER_PREFIXES_MAX);
 		check(u.max_duration_s >= 1 && u.max_duration_s <= 65535);
+		check(u.max_grants >= 1 &&
+		      u.max_grants <= NFKNOCK_USER_GRANTS_LIMIT);
 	}
 }
 
