@@ -13,6 +13,7 @@
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/seqlock.h>
 #include <linux/siphash.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
@@ -105,14 +106,19 @@ struct nfknock_txn {
 	u32 n_users;
 };
 
+struct nfknock_bucket;
+
 struct nfknock_grant {
 	struct hlist_node node;
 	struct rcu_head rcu;
+	/* The bucket that links it (a resize moves it), NULL once unlinked;
+	 * written under that bucket's lock.
+	 */
+	struct nfknock_bucket *home;
 	struct nfk_grant_key key;
 	u8 fpr[8];			/* user of the knock; zero: by admin */
 	struct nfknock_user_state *owner; /* counted reference; NULL: admin */
 	struct nfk_grant_state st;	/* written under the bucket lock */
-	bool dead;			/* unlinked; readers skip it */
 };
 
 struct nfknock_bucket {
@@ -120,10 +126,19 @@ struct nfknock_bucket {
 	struct hlist_head head;
 };
 
-#define NFKNOCK_GRANT_BUCKETS 4096
+/* A bucket array sized by nfk_grant_buckets() of the namespace's cap. */
+struct nfknock_gtable {
+	u32 mask;			/* buckets - 1 */
+	struct nfknock_bucket b[];
+};
 
 struct nfknock_grants {
-	struct nfknock_bucket *buckets;	/* NULL until first configured */
+	struct nfknock_gtable __rcu *tbl;	/* NULL until first configured */
+	/* During a resize (under nn->lock): the table being emptied into
+	 * ->tbl; readers look in both. NULL otherwise.
+	 */
+	struct nfknock_gtable __rcu *old;
+	seqcount_t moving;	/* odd while one old bucket moves; a miss retries */
 	siphash_key_t hash_key;
 	atomic_t count;
 	atomic_t gen;		/* bumped on every link and unlink (dumps) */
@@ -250,6 +265,8 @@ void nfknock_hooks_unregister(struct net *net);
 int nfknock_grants_init(void);
 void nfknock_grants_exit(void);
 int nfknock_grants_setup(struct nfknock_net *nn);
+int nfknock_grants_fit(struct nfknock_net *nn, u32 max);
+u32 nfknock_grants_buckets(struct nfknock_net *nn);
 void nfknock_grants_teardown(struct nfknock_net *nn);
 void nfknock_grants_flush(struct nfknock_net *nn);
 int nfknock_grant_add(struct nfknock_net *nn, const struct nfk_grant_key *key,

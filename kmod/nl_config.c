@@ -40,8 +40,8 @@ static int fill_status(struct sk_buff *skb, struct nfknock_net *nn)
 {
 	const struct nfknock_cfg *cfg = rcu_dereference_protected(nn->cfg,
 					lockdep_is_held(&nn->lock));
-	u32 max = nn->grants.buckets ? nn->grants.max :
-				       nfknock_grants_default(nn);
+	u32 buckets = nfknock_grants_buckets(nn);
+	u32 max = buckets ? nn->grants.max : nfknock_grants_default(nn);
 
 	if (nla_put_u32(skb, NFKNOCK_A_API_VERSION, NFKNOCK_GENL_VERSION) ||
 	    nla_put_u8(skb, NFKNOCK_A_HOOKED, nn->hooked) ||
@@ -62,7 +62,8 @@ static int fill_status(struct sk_buff *skb, struct nfknock_net *nn)
 			cfg && cfg->users ? cfg->users->n : 0) ||
 	    nla_put_u32(skb, NFKNOCK_A_KNOCK_PORTS_COUNT,
 			cfg ? cfg->knocks.count : 0) ||
-	    nla_put_u8(skb, NFKNOCK_A_LIMITED, nn->limited))
+	    nla_put_u8(skb, NFKNOCK_A_LIMITED, nn->limited) ||
+	    nla_put_u32(skb, NFKNOCK_A_GRANT_BUCKETS, buckets))
 		return -EMSGSIZE;
 	return put_stats(skb, nn);
 }
@@ -172,6 +173,14 @@ int nfknock_nl_set_params(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	ret = nfknock_nl_params(nn, info->attrs, next, &max, info->extack);
 	if (ret) {
+		nfknock_cfg_free(next);
+		goto out;
+	}
+	/* The table follows the cap: sized (and its grants moved) first. */
+	ret = max ? nfknock_grants_fit(nn, max) : 0;
+	if (ret) {
+		NL_SET_ERR_MSG(info->extack,
+			       "no memory for a grant table of that cap");
 		nfknock_cfg_free(next);
 		goto out;
 	}

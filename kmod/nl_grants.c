@@ -153,17 +153,21 @@ int nfknock_nl_dump_grants(struct sk_buff *skb, struct netlink_callback *cb)
 	struct nfknock_grants *t = &nn->grants;
 	unsigned long bucket = cb->args[0], skip = cb->args[1], idx = 0;
 	u64 now = nfknock_now_ms();
+	struct nfknock_gtable *tbl;
 	struct nfknock_grant *g;
 	bool full = false;
 	void *hdr;
 
-	mutex_lock(&nn->lock);	/* the bucket array lives under it */
-	cb->seq = t->buckets ? atomic_read(&t->gen) : 0;
+	/* The table lives under nn->lock (a resize replaces it, and bumps
+	 * ->gen, so a cursor into the previous one ends in NLM_F_DUMP_INTR).
+	 */
+	mutex_lock(&nn->lock);
+	tbl = rcu_dereference_protected(t->tbl, lockdep_is_held(&nn->lock));
+	cb->seq = tbl ? atomic_read(&t->gen) : 0;
 	rcu_read_lock();
-	for (; t->buckets && bucket < NFKNOCK_GRANT_BUCKETS && !full;
-	     bucket++, skip = 0) {
+	for (; tbl && bucket <= tbl->mask && !full; bucket++, skip = 0) {
 		idx = 0;
-		hlist_for_each_entry_rcu(g, &t->buckets[bucket].head, node) {
+		hlist_for_each_entry_rcu(g, &tbl->b[bucket].head, node) {
 			if (idx++ < skip || !nfk_grant_live(&g->st, now))
 				continue;
 			hdr = nfknock_nl_dump_hdr(skb, cb,

@@ -141,6 +141,15 @@ int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 *revoked,
 		if (ret)
 			goto err_unbuild;
 	}
+	/* The table follows the cap: sized (and its grants moved) first;
+	 * a table larger or smaller than needed is harmless if the commit
+	 * fails after this.
+	 */
+	ret = nfknock_grants_fit(nn, txn->grants_max);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "no memory for a grant table of that cap");
+		goto err_unbuild;
+	}
 	next->users = us;
 	ret = nfknock_cfg_commit(nn, next);
 	if (ret) {

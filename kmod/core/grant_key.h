@@ -45,6 +45,26 @@ static inline size_t nfk_grant_key_addrlen(const struct nfk_grant_key *k)
 	return k->family == NFK_FAMILY_V4 ? 4 : 16;
 }
 
+/*
+ * Buckets of a grant table capped at @max entries: the smallest power of
+ * two that keeps a full table at NFK_GRANT_LOAD entries per bucket on
+ * average (a walk in softirq compares a handful of keys, never hundreds),
+ * within NFK_GRANT_BUCKETS_MIN .. NFK_GRANT_BUCKETS_MAX.
+ */
+#define NFK_GRANT_LOAD		4
+#define NFK_GRANT_BUCKETS_MIN	64
+#define NFK_GRANT_BUCKETS_MAX	262144	/* NFKNOCK_GRANTS_LIMIT / LOAD */
+
+static inline u32 nfk_grant_buckets(u32 max)
+{
+	u32 want = max / NFK_GRANT_LOAD + !!(max % NFK_GRANT_LOAD);
+	u32 n = NFK_GRANT_BUCKETS_MIN;
+
+	while (n < want && n < NFK_GRANT_BUCKETS_MAX)
+		n <<= 1;
+	return n;
+}
+
 NFK_END_DECLS
 
 #endif /* NFK_GRANT_KEY_H */

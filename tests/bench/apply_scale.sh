@@ -29,8 +29,12 @@ fi
 setup_net
 spa_init
 conf=$SPA/nfknock.conf
+# Both files keep the cap at $GRANTS (an apply without [limits] grants would
+# bring back the default cap and resize the table inside the timed commit).
+limits() { printf '[limits]\ngrants = %s\n\n' "$GRANTS"; }
 {
 	spa_server
+	limits
 	spa_guard tcp/22
 	$SPA_TOOL pubkeys "$USERS" --raw 1 | awk '{
 		printf "[[user]]\nname = \"u%d\"\npublic_key = \"%s\"\n", NR, $1
@@ -39,6 +43,7 @@ conf=$SPA/nfknock.conf
 } > "$conf"
 {
 	spa_server
+	limits
 	spa_guard tcp/22
 } > "$SPA/none.conf"
 check "an empty configuration" ksrv apply "$SPA/none.conf"

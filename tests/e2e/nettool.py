@@ -10,6 +10,12 @@
       One long-lived connection echoing a line every S seconds, N times.
       Prints "connected" once the handshake is done. Exit 0 iff every round
       came back.
+  nettool.py tcp-repeat HOST PORT --stop-file F [--timeout S]
+      One connection after another (each echoing a line, as `tcp`) until
+      F exists (at most 600 s). Prints "connecting" once the interpreter
+      is up and "tcp-repeat: ok=K failed=N" at the end; exit 0 iff none
+      failed. A SYN that a guard drops is retransmitted by the kernel and
+      may still connect: count drops on the server (stats.guarded).
   nettool.py syn SRC HOST PORT --sport N [--timeout S]
       Send one hand-made TCP SYN (IPv4, raw socket) from SRC:N and print the
       answer: synack, rst or timeout. The sender's kernel answers a SYN-ACK
@@ -69,6 +75,34 @@ def tcp(a):
     except OSError as e:
         print("error: %s" % e)
         return 3
+
+
+def tcp_repeat(a):
+    ok = failed = 0
+    print("connecting", flush=True)
+    deadline = time.monotonic() + 600
+    while not os.path.exists(a.stop_file) and time.monotonic() < deadline:
+        fam, typ, proto, _, addr = resolve(a.host, a.port, socket.SOCK_STREAM)
+        s = socket.socket(fam, typ, proto)
+        s.settimeout(a.timeout)
+        try:
+            s.connect(addr)
+            s.sendall(b"nfknock-probe\n")
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(100)
+                if not chunk:
+                    break
+                data += chunk
+            good = data == b"nfknock-probe\n"
+        except OSError:
+            good = False
+        finally:
+            s.close()
+        ok += good
+        failed += not good
+    print("tcp-repeat: ok=%d failed=%d" % (ok, failed))
+    return 0 if failed == 0 else 1
 
 
 def wait_file(path):
@@ -213,6 +247,8 @@ COMMANDS = {	# name: (function, positional names, {option: default})
     "tcp": (tcp, ["host", "port"], {"timeout": 2.0}),
     "tcp-session": (tcp_session, ["host", "port"],
                     {"rounds": 10, "interval": 0.5, "start_file": None}),
+    "tcp-repeat": (tcp_repeat, ["host", "port"],
+                   {"stop_file": None, "timeout": 3.0}),
     "syn": (syn, ["src", "host", "port"], {"sport": 0, "timeout": 2.0}),
     "udp": (udp, ["host", "port"], {"count": 1, "interval": 0.5,
                                     "timeout": 2.0, "start_file": None}),

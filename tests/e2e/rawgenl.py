@@ -9,6 +9,15 @@ Usage: rawgenl.py [HEADER]   (default: include/uapi/linux/nfknock.h)
            refusal. For scenarios that fill the table (thousands of
            knockctl runs would take minutes under TCG).
 
+       rawgenl.py txn-retry N CGROUP
+           A transaction of one guard and N users (random keys) with a 10 min
+           skew (its hint index needs ~0.8 MiB at N = 1024), in the
+           namespace whose memory cgroup is CGROUP: COMMIT once with that
+           cgroup's memory.max 16 KiB above its use (plus per-CPU charge
+           stock: well below the commit's need), which must fail with
+           ENOMEM, then with memory.max lifted COMMIT again on the same
+           socket, which must install all N users. PASS/FAIL lines.
+
 Builds every message by hand (socket and struct only, no libnl), so requests
 can be malformed in ways knockctl never produces. Numbers come from the uapi
 header itself, so the test follows the contract. Each case prints a
@@ -21,6 +30,7 @@ refusal carries an extack message"), a non-empty extack message. Unknown
 commands are refused by the genetlink core before the module sees them, and
 the core attaches no message, so for those only the error is required.
 """
+import errno
 import os
 import re
 import socket
@@ -160,8 +170,64 @@ def fill_grants(k, n):
     return 0 if done == n else 1
 
 
+def txn_retry(k, n, cg):
+    nl = Genl()
+    fam = nl.family("nfknock")
+    failed = 0
+
+    def result(ok, text):
+        nonlocal failed
+        failed += not ok
+        print("%s: %s" % ("PASS" if ok else "FAIL", text), flush=True)
+
+    def svc22():
+        return nest(k["NFKNOCK_A_SERVICE"], u8(k["NFKNOCK_SVC_A_PROTO"], socket.IPPROTO_TCP) +
+                    u16(k["NFKNOCK_SVC_A_PORT"], 22) + u16(k["NFKNOCK_SVC_A_PORT_END"], 22))
+
+    def user(i):
+        a = "NFKNOCK_USER_A_"
+        return nest(k["NFKNOCK_A_USER"],
+                    attr(k[a + "NAME"], b"r%d\0" % i), attr(k[a + "FPR"], os.urandom(8)),
+                    attr(k[a + "K_AEAD"], os.urandom(32)), attr(k[a + "K_HINT"], os.urandom(16)),
+                    attr(k[a + "K_SEQ"], os.urandom(16)), nest(k[a + "ALLOW"], svc22()),
+                    nest(k[a + "SOURCES"], nest(k[a + "PREFIX"],
+                                                attr(k["NFKNOCK_PREFIX_A_ADDR"], b"\0" * 4) +
+                                                u8(k["NFKNOCK_PREFIX_A_LEN"], 0))),
+                    u32(k[a + "MAX_DURATION_S"], 60))
+
+    err, ext, _ = nl.request(fam, k["NFKNOCK_CMD_TXN_BEGIN"], u32(k["NFKNOCK_A_SKEW_MS"], 600000))
+    result(err == 0, "TXN_BEGIN with a 10 min skew (%s)" % describe(err, ext)[1])
+    err, ext, _ = nl.request(fam, k["NFKNOCK_CMD_TXN_ADD"], svc22())
+    result(err == 0, "TXN_ADD guard tcp/22 (%s)" % describe(err, ext)[1])
+    added = 0
+    for i in range(n):
+        err, ext, _ = nl.request(fam, k["NFKNOCK_CMD_TXN_ADD"], user(i))
+        if err:
+            result(False, "TXN_ADD user %d (%s)" % (i, describe(err, ext)[1]))
+            break
+        added += 1
+    result(added == n, "%d users staged" % added)
+    use = int(open(os.path.join(cg, "memory.current")).read())
+    with open(os.path.join(cg, "memory.max"), "w") as f:
+        f.write(str(use + 16384))
+    err, ext, _ = nl.request(fam, k["NFKNOCK_CMD_TXN_COMMIT"])
+    with open(os.path.join(cg, "memory.max"), "w") as f:
+        f.write("max")
+    result(err == errno.ENOMEM, "first COMMIT, memory.max 16 KiB above use %d KiB: "
+           "refused for memory (%s)" % (use // 1024, describe(err, ext)[1]))
+    err, ext, _ = nl.request(fam, k["NFKNOCK_CMD_TXN_COMMIT"])
+    result(err == 0, "retried COMMIT, memory.max lifted: succeeds (%s)" % describe(err, ext)[1])
+    err, ext, rep = nl.request(fam, k["NFKNOCK_CMD_GET_STATUS"])
+    users = struct.unpack("=I", rep[0][k["NFKNOCK_A_USERS_COUNT"]][:4])[0] if rep else -1
+    result(users == n, "status: %d users in force" % users)
+    return 1 if failed else 0
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
+    if len(sys.argv) == 4 and sys.argv[1] == "txn-retry":
+        return txn_retry(uapi(os.path.join(here, "..", "..", "include", "uapi",
+                                           "linux", "nfknock.h")), int(sys.argv[2]), sys.argv[3])
     if len(sys.argv) == 3 and sys.argv[1] == "fill-grants":
         return fill_grants(uapi(os.path.join(here, "..", "..", "include", "uapi",
                                             "linux", "nfknock.h")), int(sys.argv[2]))

@@ -11,6 +11,8 @@
 #     sends the configuration;
 #   * with that cgroup's memory.max just above what it uses, an apply that
 #     needs more fails and the cgroup stays within its limit;
+#   * a COMMIT refused for memory keeps the staged configuration, and the
+#     same COMMIT retried once memory is back installs every user;
 #   * the host's own namespace keeps guarding and granting meanwhile.
 #
 #     c1 (10.0.0.2) --- hub br0 --- srv (10.0.0.1): guard tcp/22, grant c1
@@ -105,6 +107,15 @@ peak=$(cat "$cg/memory.current")
 check "the cgroup stayed within memory.max ($((peak / 1024)) KiB)" \
 	test "$peak" -le "$(cat "$cg/memory.max")"
 echo max > "$cg/memory.max"
+
+# A COMMIT refused for memory keeps what was staged: committed again on the
+# same socket once memory is back, it installs every user (it once
+# installed none).
+out=$(cont $PY "$E2E/rawgenl.py" txn-retry 1024 "$cg")
+rc=$?
+sed 's/^/    /' <<< "$out"
+check "a COMMIT that failed for memory, retried, installs all 1024 users" test $rc -eq 0
+check_eq "knockctl sees them" "$(cont knockctl status --json | jq .users_count)" 1024
 
 # The host's namespace works all along.
 check "host: guard tcp/22" ksrv guard add tcp/22

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include <linux/nfknock.h>
+
 #include "grant_key.h"
 
 TEST_CASE("grant keys are fully defined bytes", "[core][key]")
@@ -42,4 +44,25 @@ TEST_CASE("grant keys are fully defined bytes", "[core][key]")
 		for (size_t len : {0, 3, 5, 15, 17})
 			REQUIRE_FALSE(nfk_grant_key_make(&b, v6, len, 6, 22));
 	}
+}
+
+TEST_CASE("grant table buckets follow the cap", "[core][key]")
+{
+	// Full table: at most NFK_GRANT_LOAD entries per bucket on average.
+	for (u32 max : {1u, 4u, 255u, 256u, 257u, 4096u, 65536u, 100000u,
+			1048576u}) {
+		u32 n = nfk_grant_buckets(max);
+		INFO("max " << max << " buckets " << n);
+		REQUIRE((n & (n - 1)) == 0);
+		REQUIRE(n >= NFK_GRANT_BUCKETS_MIN);
+		REQUIRE(n <= NFK_GRANT_BUCKETS_MAX);
+		REQUIRE(u64(n) * NFK_GRANT_LOAD >= max);
+		// The smallest such power of two (or the floor).
+		REQUIRE((n == NFK_GRANT_BUCKETS_MIN ||
+			 u64(n / 2) * NFK_GRANT_LOAD < max));
+	}
+	REQUIRE(nfk_grant_buckets(65536) == 16384);
+	REQUIRE(nfk_grant_buckets(1048576) == NFK_GRANT_BUCKETS_MAX);
+	REQUIRE(u64(NFK_GRANT_BUCKETS_MAX) * NFK_GRANT_LOAD ==
+		NFKNOCK_GRANTS_LIMIT);
 }

@@ -96,6 +96,7 @@ MsgPtr status_reply()
 	s.udp_idle_ms = 60000;
 	s.grants_max = 65536;
 	s.grants_count = 2;
+	s.grant_buckets = 16384;
 	s.guards_count = 1;
 	s.stats = Stats{10, 2, 30, 8, 1, 5, 3, 0};
 
@@ -465,7 +466,7 @@ TEST_CASE("status prints the module's state")
 			"guard action   reset\n"
 			"udp idle       1m\n"
 			"guards         1\n"
-			"grants         2 of 65536\n"
+			"grants         2 of 65536 (16384 buckets)\n"
 			"knock ports    0\n"
 			"users          0\n"
 			"skew           0ms\n"
@@ -504,6 +505,7 @@ TEST_CASE("status prints the module's state")
 		REQUIRE(j["stats"]["passed_stateless"] == 30);
 		REQUIRE(j["stats"]["grants_full"] == 0);
 		REQUIRE(j["limited"] == false);
+		REQUIRE(j["grant_buckets"] == 16384);
 	}
 	REQUIRE(k.requests.size() == 1);
 	REQUIRE(message_cmd(nlmsg_hdr(k.requests[0].get())) == NFKNOCK_CMD_GET_STATUS);

@@ -47,6 +47,7 @@ struct Policies {
 		top[NFKNOCK_A_KNOCK_PORTS_COUNT].type = NLA_U32;
 		top[NFKNOCK_A_REVOKED].type = NLA_U32;
 		top[NFKNOCK_A_LIMITED].type = NLA_U8;
+		top[NFKNOCK_A_GRANT_BUCKETS].type = NLA_U32;
 
 		svc[NFKNOCK_SVC_A_PROTO].type = NLA_U8;
 		svc[NFKNOCK_SVC_A_PORT].type = NLA_U16;
@@ -233,6 +234,8 @@ void encode_status(nl_msg *msg, const Status &s)
 	check(nla_put_u32(msg, NFKNOCK_A_KNOCK_PORTS_COUNT, s.knock_ports_count),
 	      "status");
 	check(nla_put_u8(msg, NFKNOCK_A_LIMITED, s.limited ? 1 : 0), "status");
+	check(nla_put_u32(msg, NFKNOCK_A_GRANT_BUCKETS, s.grant_buckets),
+	      "status");
 
 	nlattr *nest = nest_start(msg, NFKNOCK_A_STATS);
 	const std::pair<int, uint64_t> counters[] = {
@@ -376,6 +379,7 @@ Status parse_status(const nlmsghdr *nlh)
 	s.users_count = get_u32(tb[NFKNOCK_A_USERS_COUNT]);
 	s.knock_ports_count = get_u32(tb[NFKNOCK_A_KNOCK_PORTS_COUNT]);
 	s.limited = get_u8(tb[NFKNOCK_A_LIMITED]) != 0;
+	s.grant_buckets = get_u32(tb[NFKNOCK_A_GRANT_BUCKETS]);
 
 	if (tb[NFKNOCK_A_STATS]) {
 		std::array<nlattr *, NFKNOCK_STAT_A_MAX + 1> st{};

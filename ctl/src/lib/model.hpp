@@ -74,6 +74,9 @@ struct Status {
 	// A namespace of a non-initial user namespace (unprivileged
 	// container): the module applies lower ceilings. Absent: false.
 	bool limited = false;
+	// Buckets of the grant table: the module sizes it by the cap (about
+	// four grants per bucket when full); 0 before the first configuration.
+	uint32_t grant_buckets = 0;
 	Stats stats;
 	KnockStats knocks;
 

@@ -235,6 +235,7 @@ nlohmann::json status_json(const Status &s)
 		{"users_count", s.users_count},
 		{"knock_ports_count", s.knock_ports_count},
 		{"limited", s.limited},
+		{"grant_buckets", s.grant_buckets},
 		{"stats", {
 			{"guarded", s.stats.guarded},
 			{"passed_grant", s.stats.passed_grant},
@@ -331,7 +332,10 @@ std::string status_text(const Status &s)
 		{"guard action", action_name(s.guard_action)},
 		{"udp idle", format_duration_ms(s.udp_idle_ms)},
 		{"guards", n(s.guards_count)},
-		{"grants", n(s.grants_count) + " of " + n(s.grants_max)},
+		{"grants", n(s.grants_count) + " of " + n(s.grants_max) +
+				   (s.grant_buckets ? " (" + n(s.grant_buckets) +
+							      " buckets)" :
+						      std::string())},
 		{"knock ports", n(s.knock_ports_count)},
 		{"users", n(s.users_count)},
 		{"skew", format_duration_ms(s.skew_ms)},

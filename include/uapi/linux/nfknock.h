@@ -165,6 +165,10 @@ enum nfknock_attr {
 	NFKNOCK_A_LIMITED,		/* u8, status: namespace of a non-initial
 					 * user namespace (lower ceilings)
 					 */
+	NFKNOCK_A_GRANT_BUCKETS,	/* u32, status: buckets of the grant
+					 * table (follows the cap; 0 before
+					 * the first configuration)
+					 */
 	__NFKNOCK_A_LAST
 };
 #define NFKNOCK_A_MAX (__NFKNOCK_A_LAST - 1)
