@@ -19,10 +19,10 @@
 #include "address.hpp"
 #include "app.hpp"
 #include "client.hpp"
+#include "codec.hpp"
 #include "commands.hpp"
 #include "config.hpp"
 #include "fakes.hpp"
-#include "txn_codec.hpp"
 
 using namespace knockctl;
 using namespace knockctl::test;

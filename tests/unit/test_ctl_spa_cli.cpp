@@ -25,12 +25,12 @@
 #include "address.hpp"
 #include "app.hpp"
 #include "apply.hpp"
+#include "codec.hpp"
 #include "commands.hpp"
 #include "config.hpp"
 #include "errors.hpp"
 #include "fakes.hpp"
 #include "spa.h"
-#include "txn_codec.hpp"
 
 using namespace knockctl;
 using namespace knockctl::test;

@@ -12,8 +12,8 @@
 #include <set>
 
 #include "address.hpp"
+#include "codec.hpp"
 #include "config.hpp"
-#include "txn_codec.hpp"
 
 using namespace knockctl;
 

@@ -3,7 +3,6 @@
 
 #include "codec.hpp"
 #include "errors.hpp"
-#include "txn_codec.hpp"
 
 namespace knockctl {
 

@@ -8,82 +8,109 @@
 //          known attribute's length is checked. Malformed: ProtocolError.
 // encode_* put attributes into a message; used by build_* and by tests that
 //          play the kernel.
+//
+// Cut by object as the kernel's netlink layer is: codec.cpp the shared base
+// (policies, helpers of codec_internal.hpp), then codec_config.cpp,
+// codec_grants.cpp, codec_users.cpp and codec_apply.cpp.
 #pragma once
 
-#include <array>
 #include <cstdint>
-#include <string>
 
 #include <linux/nfknock.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include "derive.hpp"
 #include "errors.hpp"
 #include "model.hpp"
 #include "netlink.hpp"
 
 namespace knockctl {
 
+// --- codec.cpp: the base ---
+
 // Empty request with the genl header; @dump adds NLM_F_DUMP.
 MsgPtr build_request(int family, uint8_t cmd, bool dump = false);
+// genl command of a message (throws ProtocolError if too short).
+uint8_t message_cmd(const nlmsghdr *nlh);
+
+// NFKNOCK_A_SERVICE nest (PROTO, PORT, PORT_END).
+void encode_service(nl_msg *msg, const Service &svc);
+// NFKNOCK_A_KNOCK_PORT nest, shaped like NFKNOCK_A_SERVICE.
+void encode_knock_port(nl_msg *msg, const Service &svc);
+
+// --- codec_config.cpp: status, parameters, guards, knock ports, flush ---
 
 MsgPtr build_get_status(int family);
 MsgPtr build_set_params(int family, const Params &params);
 MsgPtr build_add_guard(int family, const Service &svc);
 MsgPtr build_del_guard(int family, const Service &svc);
 MsgPtr build_get_guards(int family);
-MsgPtr build_add_grant(int family, const Grant &grant);
-MsgPtr build_del_grant(int family, const Revoke &revoke);
-MsgPtr build_get_grants(int family);
+MsgPtr build_get_knock_ports(int family);
 MsgPtr build_flush(int family);
 
-// NFKNOCK_A_SERVICE nest (PROTO, PORT, PORT_END).
-void encode_service(nl_msg *msg, const Service &svc);
-// NFKNOCK_A_GRANT nest (ADDR, PROTO, PORT, TIMEOUT_MS, FLAGS and USER_FPR
-// if nonzero).
-void encode_grant(nl_msg *msg, const Grant &grant);
 // GET_STATUS reply attributes, stats nest included.
 void encode_status(nl_msg *msg, const Status &status);
-
-// genl command of a message (throws ProtocolError if too short).
-uint8_t message_cmd(const nlmsghdr *nlh);
 
 Status parse_status(const nlmsghdr *nlh);
 Params parse_set_params(const nlmsghdr *nlh);
 // ADD_GUARD / DEL_GUARD request or GET_GUARDS entry.
 Service parse_guard(const nlmsghdr *nlh);
+// A GET_KNOCK_PORTS entry.
+Service parse_knock_port(const nlmsghdr *nlh);
+
+// --- codec_grants.cpp: grants ---
+
+MsgPtr build_add_grant(int family, const Grant &grant);
+MsgPtr build_del_grant(int family, const Revoke &revoke);
+MsgPtr build_get_grants(int family);
+
+// NFKNOCK_A_GRANT nest (ADDR, PROTO, PORT, TIMEOUT_MS, FLAGS and USER_FPR
+// if nonzero).
+void encode_grant(nl_msg *msg, const Grant &grant);
+
 // ADD_GRANT request or GET_GRANTS entry.
 Grant parse_grant(const nlmsghdr *nlh);
 Revoke parse_del_grant(const nlmsghdr *nlh);
 
-// Building blocks shared with txn_codec.cpp.
-using TopTable = std::array<nlattr *, NFKNOCK_A_MAX + 1>;
-// Top-level attributes of a genl message (ProtocolError if malformed).
-void parse_top_attrs(const nlmsghdr *nlh, TopTable &tb);
-// Nest of a known type, parsed with @policy; unknown types are skipped.
-template <std::size_t N>
-void parse_nest(nlattr *nest, std::array<nlattr *, N> &tb,
-		const std::array<nla_policy, N> &policy, const char *name);
-// @attr, or ProtocolError "missing <name>".
-nlattr *need(nlattr *attr, const char *name);
-// NFKNOCK_SVC_A_* of a SERVICE / KNOCK_PORT nest.
-Service service_from_nest(nlattr *nest);
-// nla_nest_start with NLA_F_NESTED (the kernel validates strictly).
-nlattr *nest_start(nl_msg *msg, int type);
-// A failed nla_put*: bad_alloc or Error naming @what.
-void put_check(int err, const char *what);
-// GUARD_ACTION / UDP_IDLE_MS / GRANTS_MAX, shared by SET_PARAMS and
-// TXN_BEGIN: the ones @p sets, and back.
-void encode_params(nl_msg *msg, const Params &p);
-void params_from_attrs(const TopTable &tb, Params &p);
+// --- codec_users.cpp: the user nest, GET_USERS ---
 
-template <std::size_t N>
-void parse_nest(nlattr *nest, std::array<nlattr *, N> &tb,
-		const std::array<nla_policy, N> &policy, const char *name)
-{
-	if (nla_parse_nested(tb.data(), int(N - 1), nest,
-			     const_cast<nla_policy *>(policy.data())) < 0)
-		throw ProtocolError(std::string("bad attribute in ") + name);
-}
+MsgPtr build_get_users(int family);
+
+// NFKNOCK_A_USER nest; with @keys the three key attributes (TXN_ADD), else
+// LAST_TS_MS, KNOCKS and GRANTS if set (a GET_USERS entry, as the kernel
+// sends it).
+void encode_user(nl_msg *msg, const User &user, const UserKeys *keys);
+
+// A GET_USERS entry (keys are never in it).
+User parse_user(const nlmsghdr *nlh);
+
+// --- codec_apply.cpp: whole-configuration replacement (TXN_*) ---
+
+MsgPtr build_txn_begin(int family, const TxnParams &params);
+MsgPtr build_txn_add_guard(int family, const Service &svc);
+MsgPtr build_txn_add_knock_port(int family, const Service &svc);
+// NAME, FPR, K_AEAD, K_HINT, K_SEQ, ALLOW, SOURCES, MAX_DURATION_S,
+// EXPIRES_S (if nonzero), FLAGS (if nonzero), MAX_GRANTS (if set).
+MsgPtr build_txn_add_user(int family, const User &user, const UserKeys &keys);
+MsgPtr build_txn_commit(int family);
+MsgPtr build_txn_abort(int family);
+
+// The TXN_COMMIT reply's NFKNOCK_A_REVOKED (what the kernel puts in it),
+// and back: how many grants the new configuration revoked (0 if absent).
+void encode_commit_reply(nl_msg *msg, uint32_t revoked);
+uint32_t parse_commit_reply(const nlmsghdr *nlh);
+
+TxnParams parse_txn_begin(const nlmsghdr *nlh);
+
+// What one TXN_ADD carries.
+struct TxnItem {
+	enum Kind { GUARD, KNOCK_PORT, USER } kind = GUARD;
+	Service service;	// GUARD, KNOCK_PORT
+	User user;		// USER
+	UserKeys keys;		// USER
+};
+// Exactly one of SERVICE, KNOCK_PORT, USER, else ProtocolError.
+TxnItem parse_txn_add(const nlmsghdr *nlh);
 
 } // namespace knockctl
