@@ -20,12 +20,32 @@ const struct nla_policy nfknock_svc_policy[NFKNOCK_SVC_A_MAX + 1] = {
 	[NFKNOCK_SVC_A_PORT_END] = NLA_POLICY_MIN(NLA_U16, 1),
 };
 
+/*
+ * u32 ranges wider than NLA_POLICY_RANGE's s16 bounds (not const: 6.1's
+ * policy field is a plain pointer).
+ */
+static struct netlink_range_validation timeout_range = {
+	.min = 1, .max = NFKNOCK_TIMEOUT_MAX_MS,
+};
+static struct netlink_range_validation grants_range = {
+	.min = 1, .max = NFKNOCK_GRANTS_LIMIT,
+};
+static struct netlink_range_validation skew_range = {
+	.min = 1, .max = NFKNOCK_SKEW_MAX_MS,
+};
+static struct netlink_range_validation duration_range = {
+	.min = 1, .max = NFKNOCK_DURATION_MAX_S,
+};
+
 const struct nla_policy nfknock_grant_policy[NFKNOCK_GRANT_A_MAX + 1] = {
 	[NFKNOCK_GRANT_A_ADDR] = { .type = NLA_BINARY, .len = 16 },
 	[NFKNOCK_GRANT_A_PROTO] = { .type = NLA_U8 },
 	[NFKNOCK_GRANT_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
-	[NFKNOCK_GRANT_A_TIMEOUT_MS] = { .type = NLA_U32 },
-	[NFKNOCK_GRANT_A_FLAGS] = { .type = NLA_U32 },
+	[NFKNOCK_GRANT_A_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							     &timeout_range),
+	/* Output-only flags (USED) are refused as input. */
+	[NFKNOCK_GRANT_A_FLAGS] = NLA_POLICY_MASK(NLA_U32,
+						  __NFKNOCK_GRANT_F_ALL),
 };
 
 const struct nla_policy nfknock_prefix_policy[NFKNOCK_PREFIX_A_MAX + 1] = {
@@ -43,9 +63,10 @@ const struct nla_policy nfknock_user_policy[NFKNOCK_USER_A_MAX + 1] = {
 	[NFKNOCK_USER_A_K_SEQ] = NLA_POLICY_EXACT_LEN(16),
 	[NFKNOCK_USER_A_ALLOW] = { .type = NLA_NESTED },
 	[NFKNOCK_USER_A_SOURCES] = { .type = NLA_NESTED },
-	[NFKNOCK_USER_A_MAX_DURATION_S] = { .type = NLA_U32 },
+	[NFKNOCK_USER_A_MAX_DURATION_S] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							&duration_range),
 	[NFKNOCK_USER_A_EXPIRES_S] = { .type = NLA_U64 },
-	[NFKNOCK_USER_A_FLAGS] = { .type = NLA_U32 },
+	[NFKNOCK_USER_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __NFKNOCK_USER_F_ALL),
 	[NFKNOCK_USER_A_MAX_GRANTS] = NLA_POLICY_RANGE(NLA_U32, 1,
 						       NFKNOCK_USER_GRANTS_LIMIT),
 };
@@ -53,11 +74,11 @@ const struct nla_policy nfknock_user_policy[NFKNOCK_USER_A_MAX + 1] = {
 /* Reply-only attributes are absent here, so strict parsing refuses them. */
 static const struct nla_policy nfknock_policy[NFKNOCK_A_MAX + 1] = {
 	[NFKNOCK_A_GUARD_ACTION] = NLA_POLICY_MAX(NLA_U8, NFKNOCK_ACTION_MAX),
-	[NFKNOCK_A_UDP_IDLE_MS] = { .type = NLA_U32 },
-	[NFKNOCK_A_GRANTS_MAX] = { .type = NLA_U32 },
+	[NFKNOCK_A_UDP_IDLE_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[NFKNOCK_A_GRANTS_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32, &grants_range),
 	[NFKNOCK_A_SERVICE] = NLA_POLICY_NESTED(nfknock_svc_policy),
 	[NFKNOCK_A_GRANT] = NLA_POLICY_NESTED(nfknock_grant_policy),
-	[NFKNOCK_A_SKEW_MS] = { .type = NLA_U32 },
+	[NFKNOCK_A_SKEW_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &skew_range),
 	[NFKNOCK_A_KNOCK_PACKETS] = NLA_POLICY_MAX(NLA_U8, NFKNOCK_KNOCK_MAX),
 	[NFKNOCK_A_KNOCK_PORT] = NLA_POLICY_NESTED(nfknock_svc_policy),
 	[NFKNOCK_A_USER] = NLA_POLICY_NESTED(nfknock_user_policy),

@@ -93,7 +93,6 @@ int nfknock_nl_user_parse(struct nlattr *nest, struct nfknock_user *u,
 			  struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[NFKNOCK_USER_A_MAX + 1];
-	struct nlattr *a;
 	int ret;
 
 	ret = nla_parse_nested(tb, NFKNOCK_USER_A_MAX, nest,
@@ -143,22 +142,12 @@ int nfknock_nl_user_parse(struct nlattr *nest, struct nfknock_user *u,
 			 &u->pol, extack);
 	if (ret)
 		return ret;
-	a = tb[NFKNOCK_USER_A_MAX_DURATION_S];
-	u->pol.max_duration_s = nla_get_u32(a);
-	if (!u->pol.max_duration_s || u->pol.max_duration_s > 65535) {
-		NL_SET_ERR_MSG_ATTR(extack, a, "max duration must be 1..65535 s");
-		return -EINVAL;
-	}
+	/* Ranges and flags: checked by nfknock_user_policy. */
+	u->pol.max_duration_s = nla_get_u32(tb[NFKNOCK_USER_A_MAX_DURATION_S]);
 	if (tb[NFKNOCK_USER_A_EXPIRES_S])
 		u->pol.expires_unix_s = nla_get_u64(tb[NFKNOCK_USER_A_EXPIRES_S]);
-	a = tb[NFKNOCK_USER_A_FLAGS];
-	if (a) {
-		u->pol.flags = nla_get_u32(a);
-		if (u->pol.flags & ~__NFKNOCK_USER_F_ALL) {
-			NL_SET_ERR_MSG_ATTR(extack, a, "unknown user flags");
-			return -EOPNOTSUPP;
-		}
-	}
+	if (tb[NFKNOCK_USER_A_FLAGS])
+		u->pol.flags = nla_get_u32(tb[NFKNOCK_USER_A_FLAGS]);
 	u->max_grants = tb[NFKNOCK_USER_A_MAX_GRANTS] ?
 			nla_get_u32(tb[NFKNOCK_USER_A_MAX_GRANTS]) :
 			NFKNOCK_USER_GRANTS_DEFAULT;

@@ -91,18 +91,24 @@ int nfknock_txn_add_user(struct nfknock_net *nn, struct nfknock_txn *txn,
 	return 0;
 }
 
-/* A port that is both a knock port and guarded could never be knocked. */
+/*
+ * A port that is both a knock port and guarded could never be knocked.
+ * The core's rule (nfk_service_overlaps()), as knockctl's check applies it;
+ * at most 16 knock ports by 256 guards.
+ */
 static int check_overlap(const struct nfknock_cfg *cfg,
 			 struct netlink_ext_ack *extack)
 {
-	u32 i;
+	u32 i, j;
 
 	for (i = 0; i < cfg->knocks.count; i++) {
-		const struct nfk_service *k = &cfg->knocks.svc[i];
-
-		if (nfk_guardset_covers(&cfg->guards, k->proto, k->port)) {
-			NL_SET_ERR_MSG(extack, "a knock port is also guarded");
-			return -EINVAL;
+		for (j = 0; j < cfg->guards.count; j++) {
+			if (nfk_service_overlaps(&cfg->knocks.svc[i],
+						 &cfg->guards.svc[j])) {
+				NL_SET_ERR_MSG(extack,
+					       "a knock port is also guarded");
+				return -EINVAL;
+			}
 		}
 	}
 	return 0;

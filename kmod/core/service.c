@@ -20,6 +20,20 @@ bool nfk_service_valid(const struct nfk_service *svc)
 	       svc->port_end >= svc->port;
 }
 
+bool nfk_service_covers(const struct nfk_service *svc, u8 proto, u16 port)
+{
+	return svc->proto == proto && port >= svc->port &&
+	       port <= svc->port_end;
+}
+
+bool nfk_service_overlaps(const struct nfk_service *a,
+			  const struct nfk_service *b)
+{
+	/* Two ranges meet iff one of them holds the other's first port. */
+	return nfk_service_covers(a, b->proto, b->port) ||
+	       nfk_service_covers(b, a->proto, a->port);
+}
+
 /* Parse decimal digits of @s[0..len) into *@val; at most 5 digits. */
 static int parse_port(const char *s, size_t len, u32 *val)
 {

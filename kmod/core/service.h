@@ -47,6 +47,18 @@ const char *nfk_proto_name(u8 proto);
 /* True when @svc is a valid guard: tcp/udp and 1 <= port <= port_end. */
 bool nfk_service_valid(const struct nfk_service *svc);
 
+/*
+ * True when @svc is of protocol @proto and its range holds @port. The one
+ * rule for "this port belongs to that service": the kernel's knock-port /
+ * guard overlap test and knockctl's check use it, and the guard set's
+ * bitmaps give the same answer (a unit test compares them).
+ */
+bool nfk_service_covers(const struct nfk_service *svc, u8 proto, u16 port);
+
+/* True when @a and @b are of one protocol and share a port. */
+bool nfk_service_overlaps(const struct nfk_service *a,
+			  const struct nfk_service *b);
+
 NFK_END_DECLS
 
 #endif /* NFK_SERVICE_H */

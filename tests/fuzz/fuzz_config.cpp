@@ -53,7 +53,8 @@ void check_parsed(const ServerConfig &cfg)
 			check_service(s);
 		check(!u.sources.empty() &&
 		      u.sources.size() <= NFKNOCK_USER_PREFIXES_MAX);
-		check(u.max_duration_s >= 1 && u.max_duration_s <= 65535);
+		check(u.max_duration_s >= 1 &&
+		      u.max_duration_s <= NFKNOCK_DURATION_MAX_S);
 		check(u.max_grants >= 1 &&
 		      u.max_grants <= NFKNOCK_USER_GRANTS_LIMIT);
 	}

@@ -436,7 +436,9 @@ void parse_user(Problems &p, const toml::table &t, const std::string &field,
 
 	n = t.get("max_duration");
 	if (auto ms = get_duration(p, n, field + ".max_duration", 1000,
-				   65535 * 1000, "1s to 65535s")) {
+				   NFKNOCK_DURATION_MAX_S * 1000U,
+				   "1s to 65535s")) {
+		static_assert(NFKNOCK_DURATION_MAX_S == 65535, "the range text");
 		if (*ms % 1000)
 			p.add(line_of(*n), field + ".max_duration",
 			      *n->value<std::string>() + ": not a whole number of seconds");

@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <linux/nfknock.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -138,8 +140,9 @@ uint16_t parse_knock_duration(const std::string &text)
 	}
 	if (ms % 1000)
 		throw UsageError("--for " + text + ": not a whole number of seconds");
-	if (ms / 1000 > 65535)
-		throw UsageError("--for " + text + ": too long (at most 65535s)");
+	if (ms / 1000 > NFKNOCK_DURATION_MAX_S)
+		throw UsageError("--for " + text + ": too long (at most " +
+				 std::to_string(NFKNOCK_DURATION_MAX_S) + "s)");
 	return uint16_t(ms / 1000);
 }
 

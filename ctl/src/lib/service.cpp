@@ -6,6 +6,15 @@
 
 namespace knockctl {
 
+namespace {
+
+nfk_service core_service(const Service &s)
+{
+	return nfk_service{s.proto, s.port, s.port_end};
+}
+
+} // namespace
+
 Service parse_service(std::string_view text, bool single)
 {
 	struct nfk_service svc {};
@@ -19,27 +28,29 @@ Service parse_service(std::string_view text, bool single)
 
 std::string format_service(const Service &s)
 {
-	struct nfk_service svc {};
+	const nfk_service svc = core_service(s);
 	char buf[NFK_SERVICE_STRLEN + 8];
 
 	if (!nfk_proto_name(s.proto))
 		return proto_name(s.proto) + "/" + std::to_string(s.port) +
 		       (s.port_end != s.port ? "-" + std::to_string(s.port_end) : "");
-	svc.proto = s.proto;
-	svc.port = s.port;
-	svc.port_end = s.port_end;
 	nfk_service_format(&svc, buf, sizeof(buf));
 	return buf;
 }
 
+// The core's rule, the one the kernel applies to the same configuration.
 bool covers(const Service &svc, uint8_t proto, uint16_t port)
 {
-	return svc.proto == proto && port >= svc.port && port <= svc.port_end;
+	const nfk_service s = core_service(svc);
+
+	return nfk_service_covers(&s, proto, port);
 }
 
 bool overlaps(const Service &a, const Service &b)
 {
-	return covers(a, b.proto, b.port) || covers(b, a.proto, a.port);
+	const nfk_service x = core_service(a), y = core_service(b);
+
+	return nfk_service_overlaps(&x, &y);
 }
 
 std::string proto_name(uint8_t proto)

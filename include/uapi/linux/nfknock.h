@@ -117,6 +117,8 @@
 #define NFKNOCK_GRANTS_DEFAULT		65536
 #define NFKNOCK_GRANTS_LIMIT		1048576
 #define NFKNOCK_TIMEOUT_MAX_MS		(7U * 24 * 3600 * 1000)
+/* Longest grant a knock can ask for (the datagram carries 16 bits). */
+#define NFKNOCK_DURATION_MAX_S		65535
 #define NFKNOCK_UDP_IDLE_DEFAULT_MS	60000
 /* How long a consumed one-shot grant keeps passing its own SYN retransmits */
 #define NFKNOCK_ONCE_LINGER_MS		5000
@@ -262,7 +264,7 @@ enum nfknock_user_attr {
 	NFKNOCK_USER_A_ALLOW,		/* nest of NFKNOCK_A_SERVICE nests */
 	NFKNOCK_USER_A_SOURCES,		/* nest of NFKNOCK_USER_A_PREFIX nests */
 	NFKNOCK_USER_A_PREFIX,		/* nest: NFKNOCK_PREFIX_A_* */
-	NFKNOCK_USER_A_MAX_DURATION_S,	/* u32 1..65535 */
+	NFKNOCK_USER_A_MAX_DURATION_S,	/* u32 1..NFKNOCK_DURATION_MAX_S */
 	NFKNOCK_USER_A_EXPIRES_S,	/* u64 unix seconds, 0 = never */
 	NFKNOCK_USER_A_FLAGS,		/* u32 NFKNOCK_USER_F_* */
 	NFKNOCK_USER_A_LAST_TS_MS,	/* u64 output only */
