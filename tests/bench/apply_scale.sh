@@ -19,11 +19,15 @@ source "$(dirname "$0")/../e2e/lib.sh"
 USERS=${NFKNOCK_BENCH_USERS:-65536}
 GRANTS=${NFKNOCK_BENCH_GRANTS:-100000}
 
+# The debug kernel has no tracer (a tinyconfig without ftrace): there the
+# bench gives wall times only, and what it shows is that lockdep, KASAN and
+# the soft-lockup detector stay quiet through the largest apply.
 ft=/sys/kernel/tracing
 [[ -e $ft/trace ]] || mount -t tracefs nodev "$ft" 2> /dev/null
+tracer=1
 if ! grep -qw function_graph "$ft/available_tracers" 2> /dev/null; then
-	echo "SKIP: no function_graph tracer"
-	exit $ksft_skip
+	echo "no function_graph tracer in this kernel: wall times only"
+	tracer=
 fi
 
 setup_net
@@ -53,6 +57,7 @@ echo "    $fill"
 check "$GRANTS grants in the table" grep -q "^filled $GRANTS of $GRANTS" <<< "$fill"
 
 trace_on() {
+	[[ -n $tracer ]] || return 0
 	echo 0 > "$ft/tracing_on"
 	echo nop > "$ft/current_tracer"
 	printf '%s\n' nfknock_txn_commit > "$ft/set_graph_function"
@@ -68,6 +73,7 @@ trace_on() {
 }
 # figures NAME: BENCH lines from the trace of one commit.
 figures() {
+	[[ -n $tracer ]] || return 0
 	echo 0 > "$ft/tracing_on"
 	awk -v name="$1" '
 		/nfknock_txn_commit\(\) \{/ { c0 = $1 }
