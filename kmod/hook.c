@@ -10,6 +10,8 @@
 #include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/addrconf.h>
+#include <net/route.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
@@ -39,6 +41,34 @@ static unsigned int refuse(struct nfknock_net *nn, const struct nfknock_cfg *cfg
 					 st->hook);
 	}
 	return NF_DROP;
+}
+
+/*
+ * Guards are about this host's visitors. A packet the host sent to itself
+ * comes back over loopback (to 127.0.0.1, ::1 or any of its addresses), and
+ * one whose destination is none of its addresses is only forwarded: no
+ * guard applies to either, as every firewall's first rules say. A lookup
+ * in the local table, paid only by packets that would need a grant.
+ * Broadcast and multicast destinations are this host's too.
+ */
+static bool from_elsewhere_to_here(const struct sk_buff *skb,
+				   const struct nf_hook_state *st)
+{
+	if (!st->in || (st->in->flags & IFF_LOOPBACK))
+		return false;
+	if (st->pf == NFPROTO_IPV4) {
+		switch (inet_addr_type_dev_table(st->net, st->in,
+						 ip_hdr(skb)->daddr)) {
+		case RTN_LOCAL:
+		case RTN_BROADCAST:
+		case RTN_MULTICAST:
+			return true;
+		default:
+			return false;
+		}
+	}
+	return ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr) ||
+	       ipv6_chk_addr(st->net, &ipv6_hdr(skb)->daddr, NULL, 0);
 }
 
 /*
@@ -121,6 +151,14 @@ static unsigned int nfknock_hook(void *priv, struct sk_buff *skb,
 		break;
 	}
 	nfknock_count(nn, NFKNOCK_STAT_A_GUARDED);
+	/* Only what needs a grant is scoped: the segments of a connection
+	 * pass as before, without the lookup.
+	 */
+	if ((pkt.proto == IPPROTO_UDP || nfk_tcp_is_syn(pkt.tcp_flags)) &&
+	    !from_elsewhere_to_here(skb, st)) {
+		nfknock_count(nn, NFKNOCK_STAT_A_PASSED_SCOPE);
+		return NF_ACCEPT;
+	}
 
 	nfk_grant_key_make(&key, saddr, alen, pkt.proto, pkt.dport);
 	nfknock_grant_decide(nn, &key, &pkt, cfg->udp_idle_ms, &d);

@@ -475,6 +475,7 @@ TEST_CASE("status prints the module's state")
 			"  guarded                10\n"
 			"  passed by grant        2\n"
 			"  passed stateless       30\n"
+			"  passed out of scope    0\n"
 			"  refused                8\n"
 			"  truncated              1\n"
 			"  grants added           5\n"
@@ -521,6 +522,7 @@ TEST_CASE("status of a limited (unprivileged) namespace says so")
 		s.limited = true;
 		s.stats.grants_user_full = 7;
 		s.stats.grants_revoked = 9;
+		s.stats.passed_scope = 13;
 		MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
 		encode_status(m.get(), s);
 		std::vector<MsgPtr> v;
@@ -540,6 +542,8 @@ TEST_CASE("status of a limited (unprivileged) namespace says so")
 	REQUIRE(j["limited"] == true);
 	REQUIRE(j["stats"]["grants_user_full"] == 7);
 	REQUIRE(j["stats"]["grants_revoked"] == 9);
+	REQUIRE(j["stats"]["passed_scope"] == 13);
+	REQUIRE(r.out.find("  passed out of scope    13\n") != std::string::npos);
 
 	SECTION("not limited: no limits line") {
 		FakeKernel n;

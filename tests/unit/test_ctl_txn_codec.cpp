@@ -270,6 +270,7 @@ TEST_CASE("status: the limited flag and the new counters round-trip")
 	s.limited = true;
 	s.stats.grants_user_full = 11;
 	s.stats.grants_revoked = 12;
+	s.stats.passed_scope = 14;
 
 	MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
 	encode_status(m.get(), s);

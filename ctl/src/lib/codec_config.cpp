@@ -45,6 +45,7 @@ void encode_status(nl_msg *msg, const Status &s)
 		{NFKNOCK_STAT_A_KNOCKS_MALFORMED, s.knocks.malformed},
 		{NFKNOCK_STAT_A_GRANTS_USER_FULL, s.stats.grants_user_full},
 		{NFKNOCK_STAT_A_GRANTS_REVOKED, s.stats.grants_revoked},
+		{NFKNOCK_STAT_A_PASSED_SCOPE, s.stats.passed_scope},
 	};
 	for (const auto &[type, value] : counters)
 		put_check(nla_put_u64(msg, type, value), "stats");
@@ -97,6 +98,7 @@ Status parse_status(const nlmsghdr *nlh)
 		s.knocks.malformed = get_u64(st[NFKNOCK_STAT_A_KNOCKS_MALFORMED]);
 		s.stats.grants_user_full = get_u64(st[NFKNOCK_STAT_A_GRANTS_USER_FULL]);
 		s.stats.grants_revoked = get_u64(st[NFKNOCK_STAT_A_GRANTS_REVOKED]);
+		s.stats.passed_scope = get_u64(st[NFKNOCK_STAT_A_PASSED_SCOPE]);
 	}
 	return s;
 }

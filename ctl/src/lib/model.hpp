@@ -35,6 +35,9 @@ struct Stats {
 	uint64_t guarded = 0;
 	uint64_t passed_grant = 0;
 	uint64_t passed_stateless = 0;
+	// To a guarded port, but the host's own traffic (loopback) or traffic
+	// it forwards: guards are about visitors of this host.
+	uint64_t passed_scope = 0;
 	uint64_t refused = 0;
 	uint64_t truncated = 0;
 	uint64_t grants_added = 0;

@@ -229,6 +229,10 @@ enum nfknock_stat_attr {
 	NFKNOCK_STAT_A_KNOCKS_MALFORMED, /* authentic but not version 1 */
 	NFKNOCK_STAT_A_GRANTS_USER_FULL, /* grant refused: user at its cap */
 	NFKNOCK_STAT_A_GRANTS_REVOKED,	/* revoked by an apply or flush */
+	NFKNOCK_STAT_A_PASSED_SCOPE,	/* to a guarded port but not from
+					 * elsewhere to this host (loopback,
+					 * forwarded): no guard applies
+					 */
 	__NFKNOCK_STAT_A_LAST
 };
 #define NFKNOCK_STAT_A_MAX (__NFKNOCK_STAT_A_LAST - 1)
