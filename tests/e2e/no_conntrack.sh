@@ -12,6 +12,7 @@
 #             ----- hub br0 ------
 #                      |
 #     srv (10.0.0.1): tcp/8000, udp/5353 echo, both guarded
+# nfknock-debug: skip, it checks module dependencies, no kernel path of its own
 source "$(dirname "$0")/lib.sh"
 
 deps=$(modinfo -F depends "$NFKNOCK_KO")

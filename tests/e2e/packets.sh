@@ -24,8 +24,11 @@ spa_key alice
 range=$(ns_srv cat /proc/sys/net/ipv4/ip_local_port_range)
 read -r lo hi <<< "$range"
 conf=$SPA/nfknock.conf
+# Skew 10 min: between the knock's capture and scapy's send lie a status
+# and scapy's import, which took over 30 s on the debug kernel on a busy
+# host (the knock was then stale).
 {
-	spa_server
+	spa_server pass 600s
 	spa_guard tcp/22 "tcp/$lo-$hi"
 	spa_user alice
 } > "$conf"

@@ -11,6 +11,8 @@
 #           --- hub br0 -----
 #                  |
 #     srv (10.0.0.1): tcp/8000 and tcp/8001 echo, both guarded
+# nfknock-debug: skip, its kernel path (DEL_GRANT) is revoke; the session kill
+#   is the kernel's own sock_diag
 source "$(dirname "$0")/lib.sh"
 
 setup_net

@@ -10,6 +10,8 @@
 #                           |
 #     srv (10.0.0.1): guards tcp/22, tcp/8000 (socat echo); alice may open
 #                     tcp/22, bob tcp/8000
+# nfknock-debug: skip, its kernel path (several users, hint probe) is
+#   spa_many_users and spa_policy_change
 source "$(dirname "$0")/lib.sh"
 
 setup_net
