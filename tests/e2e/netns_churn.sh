@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Namespace teardown under traffic: NFKNOCK_CHURN_CYCLES times (default 200
-# on the debug kernel, where KASAN, lockdep and kmemleak watch, 50 on
+# on the debug kernel, where KASAN, lockdep and kmemleak watch, 25 on
 # Debian's kernels, where only a crash would show), create a server namespace, configure guards, a knock port and
 # users, let a second namespace send at full rate (guarded SYNs, real knocks
 # that open grants and start the grant collector, random knocks, guarded
@@ -22,7 +22,7 @@
 source "$(dirname "$0")/lib.sh"
 
 # The debug kernel is the one with kmemleak (the runner mounts debugfs).
-default_cycles=50
+default_cycles=25
 [[ -e /sys/kernel/debug/kmemleak ]] && default_cycles=200
 cycles=${NFKNOCK_CHURN_CYCLES:-$default_cycles}
 # A hook can run on one CPU while the namespace is torn down on another
