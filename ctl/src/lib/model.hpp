@@ -35,9 +35,6 @@ struct Stats {
 	uint64_t guarded = 0;
 	uint64_t passed_grant = 0;
 	uint64_t passed_stateless = 0;
-	// To a guarded port, but the host's own traffic (loopback) or traffic
-	// it forwards: guards are about visitors of this host.
-	uint64_t passed_scope = 0;
 	uint64_t refused = 0;
 	uint64_t truncated = 0;
 	uint64_t grants_added = 0;
@@ -45,6 +42,9 @@ struct Stats {
 	uint64_t grants_full = 0;
 	uint64_t grants_user_full = 0;	// refused: the user was at its cap
 	uint64_t grants_revoked = 0;	// by an apply or a flush
+	// To a guarded port, but the host's own traffic (loopback) or traffic
+	// it forwards: guards are about visitors of this host.
+	uint64_t passed_scope = 0;
 
 	bool operator==(const Stats &) const = default;
 };
