@@ -48,20 +48,30 @@ def resolve(host, port, kind):
     return socket.getaddrinfo(host, port, 0, kind)[0]
 
 
-def tcp(a):
-    fam, typ, proto, _, addr = resolve(a.host, a.port, socket.SOCK_STREAM)
-    s = socket.socket(fam, typ, proto)
-    s.settimeout(a.timeout)
-    try:
+PROBE = b"nfknock-probe\n"
+
+
+def echo_once(host, port, timeout):
+    """One connection: send PROBE, return what came back (OSError on
+    refusal, timeout or any other failure)."""
+    fam, typ, proto, _, addr = resolve(host, port, socket.SOCK_STREAM)
+    with socket.socket(fam, typ, proto) as s:
+        s.settimeout(timeout)
         s.connect(addr)
-        s.sendall(b"nfknock-probe\n")
+        s.sendall(PROBE)
         data = b""
         while not data.endswith(b"\n"):
             chunk = s.recv(100)
             if not chunk:
                 break
             data += chunk
-        if data == b"nfknock-probe\n":
+        return data
+
+
+def tcp(a):
+    try:
+        data = echo_once(a.host, a.port, a.timeout)
+        if data == PROBE:
             print("ok")
             return 0
         print("error: echo was %r" % data)
@@ -82,23 +92,10 @@ def tcp_repeat(a):
     print("connecting", flush=True)
     deadline = time.monotonic() + 600
     while not os.path.exists(a.stop_file) and time.monotonic() < deadline:
-        fam, typ, proto, _, addr = resolve(a.host, a.port, socket.SOCK_STREAM)
-        s = socket.socket(fam, typ, proto)
-        s.settimeout(a.timeout)
         try:
-            s.connect(addr)
-            s.sendall(b"nfknock-probe\n")
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = s.recv(100)
-                if not chunk:
-                    break
-                data += chunk
-            good = data == b"nfknock-probe\n"
+            good = echo_once(a.host, a.port, a.timeout) == PROBE
         except OSError:
             good = False
-        finally:
-            s.close()
         ok += good
         failed += not good
     print("tcp-repeat: ok=%d failed=%d" % (ok, failed))

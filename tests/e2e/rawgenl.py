@@ -151,6 +151,17 @@ def describe(err, ext):
     return msg, '%s, extack "%s"%s' % (name, msg, extra)
 
 
+class Verdicts:
+    """PASS/FAIL lines, counted: v(ok, text); v.failed at the end."""
+
+    def __init__(self):
+        self.failed = 0
+
+    def __call__(self, ok, text):
+        self.failed += not ok
+        print("%s: %s" % ("PASS" if ok else "FAIL", text), flush=True)
+
+
 def fill_grants(k, n):
     nl = Genl()
     fam = nl.family("nfknock")
@@ -173,12 +184,7 @@ def fill_grants(k, n):
 def txn_retry(k, n, cg):
     nl = Genl()
     fam = nl.family("nfknock")
-    failed = 0
-
-    def result(ok, text):
-        nonlocal failed
-        failed += not ok
-        print("%s: %s" % ("PASS" if ok else "FAIL", text), flush=True)
+    result = Verdicts()
 
     def svc22():
         return nest(k["NFKNOCK_A_SERVICE"], u8(k["NFKNOCK_SVC_A_PROTO"], socket.IPPROTO_TCP) +
@@ -220,28 +226,21 @@ def txn_retry(k, n, cg):
     err, ext, rep = nl.request(fam, k["NFKNOCK_CMD_GET_STATUS"])
     users = struct.unpack("=I", rep[0][k["NFKNOCK_A_USERS_COUNT"]][:4])[0] if rep else -1
     result(users == n, "status: %d users in force" % users)
-    return 1 if failed else 0
+    return 1 if result.failed else 0
 
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
+    default = os.path.join(here, "..", "..", "include", "uapi", "linux", "nfknock.h")
     if len(sys.argv) == 4 and sys.argv[1] == "txn-retry":
-        return txn_retry(uapi(os.path.join(here, "..", "..", "include", "uapi",
-                                           "linux", "nfknock.h")), int(sys.argv[2]), sys.argv[3])
+        return txn_retry(uapi(default), int(sys.argv[2]), sys.argv[3])
     if len(sys.argv) == 3 and sys.argv[1] == "fill-grants":
-        return fill_grants(uapi(os.path.join(here, "..", "..", "include", "uapi",
-                                            "linux", "nfknock.h")), int(sys.argv[2]))
-    header = sys.argv[1] if len(sys.argv) > 1 else \
-        os.path.join(here, "..", "..", "include", "uapi", "linux", "nfknock.h")
+        return fill_grants(uapi(default), int(sys.argv[2]))
+    header = sys.argv[1] if len(sys.argv) > 1 else default
     k = uapi(header)
     nl = Genl()
     fam = nl.family("nfknock")
-    failed = 0
-
-    def result(ok, text):
-        nonlocal failed
-        failed += not ok
-        print("%s: %s" % ("PASS" if ok else "FAIL", text), flush=True)
+    result = Verdicts()
 
     tcp, udp = socket.IPPROTO_TCP, socket.IPPROTO_UDP
 
@@ -324,7 +323,7 @@ def main():
         err, ext = nl.request(fam, cmd)[:2]
         result(err != 0, "unknown command %d refused: %s" % (cmd, describe(err, ext)[1]))
 
-    return 1 if failed else 0
+    return 1 if result.failed else 0
 
 
 if __name__ == "__main__":
