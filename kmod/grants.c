@@ -658,7 +658,7 @@ void nfknock_grant_decide(struct nfknock_net *nn,
 	u64 now = nfknock_now_ms();
 	int tries;
 
-	if (pkt->proto == IPPROTO_TCP && !nfk_tcp_is_syn(pkt->tcp_flags)) {
+	if (nfk_passes_stateless(pkt)) {
 		nfk_decide(pkt, NULL, now, udp_idle_ms, d);
 		return;
 	}

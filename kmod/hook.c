@@ -13,62 +13,61 @@
 #include <net/addrconf.h>
 #include <net/route.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
-#include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
-#include <net/netfilter/ipv6/nf_reject.h>
 
 #include "nfknock.h"
 #include "core/classify.h"
 
-static unsigned int refuse(struct nfknock_net *nn, const struct nfknock_cfg *cfg,
-			   struct sk_buff *skb, const struct nf_hook_state *st,
-			   u8 proto)
-{
-	nfknock_count(nn, NFKNOCK_STAT_A_REFUSED);
-	if (cfg->guard_action != NFKNOCK_ACTION_RESET)
-		return NF_DROP;
-
-	if (st->pf == NFPROTO_IPV4) {
-		if (proto == IPPROTO_TCP)
-			nf_send_reset(st->net, st->sk, skb, st->hook);
-		else
-			nf_send_unreach(skb, ICMP_PORT_UNREACH, st->hook);
-	} else {
-		if (proto == IPPROTO_TCP)
-			nf_send_reset6(st->net, st->sk, skb, st->hook);
-		else
-			nf_send_unreach6(st->net, skb, ICMPV6_PORT_UNREACH,
-					 st->hook);
-	}
-	return NF_DROP;
-}
-
 /*
+ * Where a packet to a guarded port is going, as far as guards care.
  * Guards are about this host's visitors. A packet the host sent to itself
  * comes back over loopback (to 127.0.0.1, ::1 or any of its addresses), and
  * one whose destination is none of its addresses is only forwarded: no
  * guard applies to either, as every firewall's first rules say. A lookup
  * in the local table, paid only by packets that would need a grant.
- * Broadcast and multicast destinations are this host's too.
+ * Broadcast and multicast destinations are this host's too, but the stack
+ * answers none of them, so neither does a guard.
  */
-static bool from_elsewhere_to_here(const struct sk_buff *skb,
-				   const struct nf_hook_state *st)
+enum dest_scope {
+	DEST_OUT_OF_SCOPE,
+	DEST_HERE,		/* one of this host's unicast addresses */
+	DEST_HERE_GROUP,	/* broadcast or multicast */
+};
+
+static enum dest_scope dest_scope(const struct sk_buff *skb,
+				  const struct nf_hook_state *st)
 {
 	if (!st->in || (st->in->flags & IFF_LOOPBACK))
-		return false;
+		return DEST_OUT_OF_SCOPE;
 	if (st->pf == NFPROTO_IPV4) {
 		switch (inet_addr_type_dev_table(st->net, st->in,
 						 ip_hdr(skb)->daddr)) {
 		case RTN_LOCAL:
+			return DEST_HERE;
 		case RTN_BROADCAST:
 		case RTN_MULTICAST:
-			return true;
+			return DEST_HERE_GROUP;
 		default:
-			return false;
+			return DEST_OUT_OF_SCOPE;
 		}
 	}
-	return ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr) ||
-	       ipv6_chk_addr(st->net, &ipv6_hdr(skb)->daddr, NULL, 0);
+	if (ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr))
+		return DEST_HERE_GROUP;
+	return ipv6_chk_addr(st->net, &ipv6_hdr(skb)->daddr, NULL, 0) ?
+	       DEST_HERE : DEST_OUT_OF_SCOPE;
+}
+
+static unsigned int refuse(struct nfknock_net *nn, const struct nfknock_cfg *cfg,
+			   struct sk_buff *skb, const struct nf_hook_state *st,
+			   const struct nfk_l4 *pkt, unsigned int thoff,
+			   enum dest_scope scope)
+{
+	nfknock_count(nn, NFKNOCK_STAT_A_REFUSED);
+	if (pkt->proto == IPPROTO_TCP && !nfk_tcp_is_syn(pkt->tcp_flags))
+		nfknock_count(nn, NFKNOCK_STAT_A_REFUSED_STRAY);
+	if (cfg->guard_action == NFKNOCK_ACTION_RESET && scope == DEST_HERE)
+		nfknock_answer(skb, st, pkt->proto, thoff);
+	return NF_DROP;
 }
 
 /*
@@ -119,6 +118,7 @@ static unsigned int nfknock_hook(void *priv, struct sk_buff *skb,
 	u8 buf[NFK_L4_PEEK];
 	const u8 *l4, *saddr;
 	struct nfk_grant_key key;
+	enum dest_scope scope = DEST_HERE;
 	struct nfk_decision d;
 	struct nfk_l4 pkt;
 	unsigned int thoff, len;
@@ -151,19 +151,24 @@ static unsigned int nfknock_hook(void *priv, struct sk_buff *skb,
 		break;
 	}
 	nfknock_count(nn, NFKNOCK_STAT_A_GUARDED);
-	/* Only what needs a grant is scoped: the segments of a connection
-	 * pass as before, without the lookup.
+	/* A segment of one of the host's connections passes on the cheapest
+	 * path (one established-hash lookup, no grant, no scope); only what
+	 * needs a grant pays for the scope's local-address lookup.
 	 */
-	if ((pkt.proto == IPPROTO_UDP || nfk_tcp_is_syn(pkt.tcp_flags)) &&
-	    !from_elsewhere_to_here(skb, st)) {
-		nfknock_count(nn, NFKNOCK_STAT_A_PASSED_SCOPE);
-		return NF_ACCEPT;
+	if (pkt.proto == IPPROTO_TCP && nfk_tcp_may_belong(pkt.tcp_flags))
+		pkt.in_conn = nfknock_tcp_in_connection(skb, st, thoff);
+	if (!nfk_passes_stateless(&pkt)) {
+		scope = dest_scope(skb, st);
+		if (scope == DEST_OUT_OF_SCOPE) {
+			nfknock_count(nn, NFKNOCK_STAT_A_PASSED_SCOPE);
+			return NF_ACCEPT;
+		}
 	}
 
 	nfk_grant_key_make(&key, saddr, alen, pkt.proto, pkt.dport);
 	nfknock_grant_decide(nn, &key, &pkt, cfg->udp_idle_ms, &d);
 	if (d.verdict == NFK_V_REFUSE)
-		return refuse(nn, cfg, skb, st, proto);
+		return refuse(nn, cfg, skb, st, &pkt, thoff, scope);
 	nfknock_count(nn, d.stateless ? NFKNOCK_STAT_A_PASSED_STATELESS :
 					NFKNOCK_STAT_A_PASSED_GRANT);
 	return NF_ACCEPT;

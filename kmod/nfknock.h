@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/netdevice.h>
+#include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/seqlock.h>
@@ -256,6 +257,13 @@ int nfknock_cfg_commit_or_free(struct nfknock_net *nn,
 			       struct nfknock_cfg *next);
 void nfknock_flush(struct nfknock_net *nn);
 u64 nfknock_stat_sum(struct nfknock_net *nn, int stat);
+
+/* answer.c, conn.c */
+void nfknock_answer(struct sk_buff *skb, const struct nf_hook_state *st,
+		    u8 proto, unsigned int thoff);
+bool nfknock_tcp_in_connection(struct sk_buff *skb,
+			       const struct nf_hook_state *st,
+			       unsigned int thoff);
 
 /* hook.c */
 int nfknock_hooks_register(struct net *net);

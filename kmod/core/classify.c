@@ -25,6 +25,7 @@ enum nfk_class nfk_classify(const struct nfk_guardset *gs,
 		pkt->dport = dport;
 		pkt->tcp_flags = 0;
 		pkt->udp_len = get_be16(l4 + 4);
+		pkt->in_conn = false;
 		return NFK_PKT_KNOCK;
 	}
 
@@ -33,6 +34,7 @@ enum nfk_class nfk_classify(const struct nfk_guardset *gs,
 	pkt->dport = dport;
 	pkt->tcp_flags = 0;
 	pkt->udp_len = proto == IPPROTO_UDP && len >= 8 ? get_be16(l4 + 4) : 0;
+	pkt->in_conn = false;
 	if (proto == IPPROTO_TCP) {
 		if (len < NFK_L4_PEEK)
 			return NFK_PKT_TRUNCATED;

@@ -29,6 +29,17 @@ static inline bool nfk_tcp_is_syn(u8 tcp_flags)
 	return (tcp_flags & (NFK_TCP_SYN | NFK_TCP_ACK)) == NFK_TCP_SYN;
 }
 
+/*
+ * Neither a connection attempt nor a RST: such a segment passes a guard
+ * when it belongs to a connection this host has (the glue looks it up and
+ * sets nfk_l4.in_conn), and otherwise needs a grant like a SYN, so that a
+ * FIN, NULL, Xmas or ACK probe never reaches a listener.
+ */
+static inline bool nfk_tcp_may_belong(u8 tcp_flags)
+{
+	return !nfk_tcp_is_syn(tcp_flags) && !(tcp_flags & NFK_TCP_RST);
+}
+
 enum nfk_class {
 	NFK_PKT_IGNORE,		/* not for a guarded port: accept untouched */
 	NFK_PKT_GUARDED,	/* guarded port, header complete: decide */
@@ -42,6 +53,9 @@ struct nfk_l4 {
 	u16 sport;
 	u16 dport;
 	u16 udp_len;	/* UDP: the header's length field; TCP: 0 */
+	bool in_conn;	/* TCP: part of a connection of this host (set by
+			 * the caller after classification; false here)
+			 */
 };
 
 /*

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Guard verdict rules: TCP stateless on SYN, UDP flow-refreshed. */
+/* Guard verdict rules: TCP by SYN or stray segment, UDP flow-refreshed. */
 #include "verdict.h"
 
 static void pass(struct nfk_decision *d)
@@ -17,20 +17,26 @@ void nfk_decide(const struct nfk_l4 *pkt, const struct nfk_grant_state *g,
 	d->stateless = false;
 	d->new_expires_ms = 0;
 
-	/* Only a SYN without ACK opens a TCP connection: everything else
-	 * passes, so sessions outlive their grant, a SYN+ACK answering this
-	 * host's own connection gets through, and a stray ACK gets the
-	 * stack's RST.
-	 */
-	if (pkt->proto == IPPROTO_TCP && !nfk_tcp_is_syn(pkt->tcp_flags)) {
+	if (nfk_passes_stateless(pkt)) {
 		d->stateless = true;
 		pass(d);
 		return;
 	}
 	if (!nfk_grant_live(g, now_ms))
 		return;
-
 	once = g->flags & NFKNOCK_GRANT_F_ONCE;
+
+	/* A stray segment (no connection: a probe, or the ACK that ends a
+	 * SYN-cookie handshake) reaches the listener only from a source
+	 * the grant lets in; it neither consumes nor refreshes the grant.
+	 */
+	if (pkt->proto == IPPROTO_TCP && !nfk_tcp_is_syn(pkt->tcp_flags)) {
+		if (once && (g->flags & NFKNOCK_GRANT_F_USED) &&
+		    pkt->sport != g->bound_sport)
+			return;
+		pass(d);
+		return;
+	}
 	if (once && (g->flags & NFKNOCK_GRANT_F_USED)) {
 		/* Consumed: only the consuming flow (its retransmits) passes. */
 		if (pkt->sport != g->bound_sport)

@@ -47,6 +47,18 @@ static inline bool nfk_grant_live(const struct nfk_grant_state *g, u64 now)
 }
 
 /*
+ * Passes without a grant: a RST (the stack answers none, with or without
+ * a listener) and a segment of a connection this host has, so sessions
+ * outlive their grant and a SYN+ACK answering the host's own connection
+ * gets through.
+ */
+static inline bool nfk_passes_stateless(const struct nfk_l4 *pkt)
+{
+	return pkt->proto == IPPROTO_TCP && !nfk_tcp_is_syn(pkt->tcp_flags) &&
+	       (pkt->in_conn || (pkt->tcp_flags & NFK_TCP_RST));
+}
+
+/*
  * Decide for a guarded packet @pkt given the grant @g for its source address
  * and service (NULL when there is none).
  */

@@ -40,6 +40,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct nfk_grant_state g;
 	struct nfk_decision d;
 	struct nfk_l4 pkt;
+	bool in_conn;
 	u8 proto;
 	u64 now;
 
@@ -51,6 +52,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	g.expires_ms = take64(data + 1);
 	g.flags = data[9] & 3;
 	g.bound_sport = (u16)(data[10] | data[11] << 8);
+	in_conn = data[12] & 1;
 	now = take64(data + 17);
 	data += 25;
 	size -= 25;
@@ -59,12 +61,21 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	switch (nfk_classify(&guards, &knocks, proto, data, size, &pkt)) {
 	case NFK_PKT_GUARDED:
+		if (pkt.in_conn)
+			abort();	/* only the glue's lookup sets it */
+		pkt.in_conn = in_conn && pkt.proto == IPPROTO_TCP &&
+			      nfk_tcp_may_belong(pkt.tcp_flags);
 		nfk_decide(&pkt, (data[0] & 1) ? &g : NULL, now, 60000, &d);
 		if (d.update != NFK_U_NONE && !(data[0] & 1))
 			abort();	/* no grant can never need an update */
 		if (d.verdict == NFK_V_PASS && !d.stateless &&
 		    !nfk_grant_live(&g, now))
 			abort();	/* passing needs a live grant */
+		if (d.stateless && !nfk_passes_stateless(&pkt))
+			abort();	/* only a RST or a connection's segment */
+		if (pkt.proto == IPPROTO_TCP &&
+		    !nfk_tcp_is_syn(pkt.tcp_flags) && d.update != NFK_U_NONE)
+			abort();	/* only a SYN consumes a grant */
 		nfk_apply_update(&g, &pkt, &d);
 		break;
 	case NFK_PKT_KNOCK:

@@ -8,14 +8,20 @@ namespace {
 
 const u32 idle = 60000;
 
-nfk_l4 syn(u16 sport = 40000, u8 flags = NFK_TCP_SYN)
+nfk_l4 syn(u16 sport = 40000, u8 flags = NFK_TCP_SYN, bool in_conn = false)
 {
-	return nfk_l4{IPPROTO_TCP, flags, sport, 22, 0};
+	return nfk_l4{IPPROTO_TCP, flags, sport, 22, 0, in_conn};
+}
+
+// A segment the glue found in TCP's established hash.
+nfk_l4 conn(u8 flags, u16 sport = 40000)
+{
+	return syn(sport, flags, true);
 }
 
 nfk_l4 udp(u16 sport = 5000)
 {
-	return nfk_l4{IPPROTO_UDP, 0, sport, 53, 8};
+	return nfk_l4{IPPROTO_UDP, 0, sport, 53, 8, false};
 }
 
 nfk_decision decide(const nfk_l4 &p, const nfk_grant_state *g, u64 now)
@@ -40,20 +46,64 @@ TEST_CASE("TCP: only a SYN without ACK needs a grant", "[core][verdict]")
 				NFK_V_REFUSE);
 		}
 	}
-	SECTION("a SYN+ACK is a reply to this host's own connection") {
-		auto d = decide(syn(1, NFK_TCP_SYN | NFK_TCP_ACK), nullptr, 1);
+	SECTION("a SYN+ACK answering this host's own connection passes") {
+		auto d = decide(conn(NFK_TCP_SYN | NFK_TCP_ACK), nullptr, 1);
 		REQUIRE(d.verdict == NFK_V_PASS);
 		REQUIRE(d.stateless);
 		REQUIRE(nfk_tcp_is_syn(NFK_TCP_SYN));
 		REQUIRE_FALSE(nfk_tcp_is_syn(NFK_TCP_SYN | NFK_TCP_ACK));
 	}
-	SECTION("ACK, RST, FIN pass statelessly without a grant") {
-		for (int f : {NFK_TCP_ACK, NFK_TCP_RST, NFK_TCP_FIN, 0}) {
-			auto d = decide(syn(1, (u8)f), nullptr, 1000);
+	SECTION("segments of a connection pass statelessly without a grant") {
+		for (int f : {NFK_TCP_ACK, NFK_TCP_FIN | NFK_TCP_ACK, NFK_TCP_FIN,
+			      0}) {
+			REQUIRE(nfk_tcp_may_belong((u8)f));
+			auto d = decide(conn((u8)f), nullptr, 1000);
 			REQUIRE(d.verdict == NFK_V_PASS);
 			REQUIRE(d.stateless);
 			REQUIRE(d.update == NFK_U_NONE);
 		}
+	}
+	SECTION("a RST passes without a lookup: the stack answers none") {
+		REQUIRE_FALSE(nfk_tcp_may_belong(NFK_TCP_RST));
+		REQUIRE_FALSE(nfk_tcp_may_belong(NFK_TCP_RST | NFK_TCP_ACK));
+		REQUIRE_FALSE(nfk_tcp_may_belong(NFK_TCP_SYN));
+		auto d = decide(syn(1, NFK_TCP_RST), nullptr, 1000);
+		REQUIRE(d.verdict == NFK_V_PASS);
+		REQUIRE(d.stateless);
+	}
+	SECTION("stray segments (no connection) need a grant: scans see nothing") {
+		// FIN, NULL, Xmas, ACK, Maimon (FIN+ACK), SYN+ACK
+		for (int f : {NFK_TCP_FIN, 0, NFK_TCP_FIN | 0x08 | 0x20,
+			      NFK_TCP_ACK, NFK_TCP_FIN | NFK_TCP_ACK,
+			      NFK_TCP_SYN | NFK_TCP_ACK}) {
+			REQUIRE(nfk_tcp_may_belong((u8)f));
+			auto d = decide(syn(1, (u8)f), nullptr, 1000);
+			REQUIRE(d.verdict == NFK_V_REFUSE);
+			REQUIRE_FALSE(d.stateless);
+		}
+	}
+	SECTION("a granted source's stray segment passes, nothing changes") {
+		// The ACK ending a SYN-cookie handshake has no socket yet.
+		nfk_grant_state g{5000, 0, 0};
+		auto d = decide(syn(1, NFK_TCP_ACK), &g, 1000);
+		REQUIRE(d.verdict == NFK_V_PASS);
+		REQUIRE_FALSE(d.stateless);
+		REQUIRE(d.update == NFK_U_NONE);
+		REQUIRE(decide(syn(1, NFK_TCP_ACK), &g, 5000).verdict ==
+			NFK_V_REFUSE);
+	}
+	SECTION("a one-shot grant: a stray segment neither consumes it nor "
+		"passes after another flow did") {
+		nfk_grant_state g{5000, NFKNOCK_GRANT_F_ONCE, 0};
+		auto d = decide(syn(7, NFK_TCP_ACK), &g, 1000);
+		REQUIRE(d.verdict == NFK_V_PASS);
+		REQUIRE(d.update == NFK_U_NONE);
+		g.flags |= NFKNOCK_GRANT_F_USED;
+		g.bound_sport = 40000;
+		REQUIRE(decide(syn(40000, NFK_TCP_ACK), &g, 1000).verdict ==
+			NFK_V_PASS);
+		REQUIRE(decide(syn(7, NFK_TCP_ACK), &g, 1000).verdict ==
+			NFK_V_REFUSE);
 	}
 	SECTION("live grant passes SYN; expiry is exclusive") {
 		nfk_grant_state g{5000, 0, 0};
@@ -66,7 +116,7 @@ TEST_CASE("TCP: only a SYN without ACK needs a grant", "[core][verdict]")
 	}
 	SECTION("an established session outlives its grant") {
 		nfk_grant_state g{5000, 0, 0};
-		REQUIRE(decide(syn(1, NFK_TCP_ACK), &g, 99999).verdict ==
+		REQUIRE(decide(conn(NFK_TCP_ACK), &g, 99999).verdict ==
 			NFK_V_PASS);
 	}
 }

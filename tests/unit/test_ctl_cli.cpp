@@ -477,6 +477,7 @@ TEST_CASE("status prints the module's state")
 			"  passed stateless       30\n"
 			"  passed out of scope    0\n"
 			"  refused                8\n"
+			"    of which stray       0\n"
 			"  truncated              1\n"
 			"  grants added           5\n"
 			"  grants expired         3\n"
@@ -523,6 +524,7 @@ TEST_CASE("status of a limited (unprivileged) namespace says so")
 		s.stats.grants_user_full = 7;
 		s.stats.grants_revoked = 9;
 		s.stats.passed_scope = 13;
+		s.stats.refused_stray = 15;
 		MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
 		encode_status(m.get(), s);
 		std::vector<MsgPtr> v;
@@ -544,6 +546,8 @@ TEST_CASE("status of a limited (unprivileged) namespace says so")
 	REQUIRE(j["stats"]["grants_revoked"] == 9);
 	REQUIRE(j["stats"]["passed_scope"] == 13);
 	REQUIRE(r.out.find("  passed out of scope    13\n") != std::string::npos);
+	REQUIRE(j["stats"]["refused_stray"] == 15);
+	REQUIRE(r.out.find("    of which stray       15\n") != std::string::npos);
 
 	SECTION("not limited: no limits line") {
 		FakeKernel n;

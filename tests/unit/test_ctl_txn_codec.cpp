@@ -271,6 +271,7 @@ TEST_CASE("status: the limited flag and the new counters round-trip")
 	s.stats.grants_user_full = 11;
 	s.stats.grants_revoked = 12;
 	s.stats.passed_scope = 14;
+	s.stats.refused_stray = 16;
 
 	MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
 	encode_status(m.get(), s);

@@ -46,6 +46,7 @@ void encode_status(nl_msg *msg, const Status &s)
 		{NFKNOCK_STAT_A_GRANTS_USER_FULL, s.stats.grants_user_full},
 		{NFKNOCK_STAT_A_GRANTS_REVOKED, s.stats.grants_revoked},
 		{NFKNOCK_STAT_A_PASSED_SCOPE, s.stats.passed_scope},
+		{NFKNOCK_STAT_A_REFUSED_STRAY, s.stats.refused_stray},
 	};
 	for (const auto &[type, value] : counters)
 		put_check(nla_put_u64(msg, type, value), "stats");
@@ -99,6 +100,7 @@ Status parse_status(const nlmsghdr *nlh)
 		s.stats.grants_user_full = get_u64(st[NFKNOCK_STAT_A_GRANTS_USER_FULL]);
 		s.stats.grants_revoked = get_u64(st[NFKNOCK_STAT_A_GRANTS_REVOKED]);
 		s.stats.passed_scope = get_u64(st[NFKNOCK_STAT_A_PASSED_SCOPE]);
+		s.stats.refused_stray = get_u64(st[NFKNOCK_STAT_A_REFUSED_STRAY]);
 	}
 	return s;
 }

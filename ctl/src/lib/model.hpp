@@ -45,6 +45,7 @@ struct Stats {
 	// To a guarded port, but the host's own traffic (loopback) or traffic
 	// it forwards: guards are about visitors of this host.
 	uint64_t passed_scope = 0;
+	uint64_t refused_stray = 0;
 
 	bool operator==(const Stats &) const = default;
 };

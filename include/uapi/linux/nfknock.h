@@ -214,7 +214,7 @@ enum nfknock_stat_attr {
 	NFKNOCK_STAT_A_PAD,
 	NFKNOCK_STAT_A_GUARDED,		/* packets to a guarded port */
 	NFKNOCK_STAT_A_PASSED_GRANT,	/* new connections let in by a grant */
-	NFKNOCK_STAT_A_PASSED_STATELESS, /* non-SYN TCP to a guarded port */
+	NFKNOCK_STAT_A_PASSED_STATELESS, /* RST or segment of a connection */
 	NFKNOCK_STAT_A_REFUSED,		/* refused: guard action applied */
 	NFKNOCK_STAT_A_TRUNCATED,	/* guarded but L4 header truncated */
 	NFKNOCK_STAT_A_GRANTS_ADDED,
@@ -232,6 +232,10 @@ enum nfknock_stat_attr {
 	NFKNOCK_STAT_A_PASSED_SCOPE,	/* to a guarded port but not from
 					 * elsewhere to this host (loopback,
 					 * forwarded): no guard applies
+					 */
+	NFKNOCK_STAT_A_REFUSED_STRAY,	/* of refused: TCP segments other
+					 * than SYN and RST that belong to no
+					 * connection (FIN/NULL/Xmas/ACK scans)
 					 */
 	__NFKNOCK_STAT_A_LAST
 };
