@@ -28,15 +28,22 @@ import sys
 import time
 
 from scapy.all import (ICMP, IP, TCP, UDP, AsyncSniffer, ICMPv6DestUnreach,
-                       IPv6, Raw, conf, send)
+                       IPv6, Raw, conf)
 from scapy.layers.inet6 import L3RawSocket6
 from scapy.supersocket import L3RawSocket
 
 conf.verb = 0
-# Raw IP sockets: the kernel resolves the next hop (scapy's own neighbour
-# discovery is slow here and warns), and sends the headers as built.
-conf.L3socket = L3RawSocket
-conf.L3socket6 = L3RawSocket6
+# Raw IP sockets, one per family: the kernel resolves the next hop
+# (scapy's own neighbour discovery is slow here and warns) and sends the
+# headers as built.
+SOCK = {}
+
+
+def send(pkt):
+    fam = 6 if IPv6 in pkt else 4
+    if fam not in SOCK:
+        SOCK[fam] = L3RawSocket6() if fam == 6 else L3RawSocket()
+    SOCK[fam].send(pkt)
 F, S, R, P, A, U, E, C = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80
 
 # name, flags, tos/traffic class, flow label (IPv6), payload
