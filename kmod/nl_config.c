@@ -46,7 +46,7 @@ static int fill_status(struct sk_buff *skb, struct nfknock_net *nn)
 	if (nla_put_u32(skb, NFKNOCK_A_API_VERSION, NFKNOCK_GENL_VERSION) ||
 	    nla_put_u8(skb, NFKNOCK_A_HOOKED, nn->hooked) ||
 	    nla_put_u8(skb, NFKNOCK_A_GUARD_ACTION,
-		       cfg ? cfg->guard_action : NFKNOCK_ACTION_DROP) ||
+		       cfg ? cfg->guard_action : NFKNOCK_ACTION_RESET) ||
 	    nla_put_u32(skb, NFKNOCK_A_UDP_IDLE_MS,
 			cfg ? cfg->udp_idle_ms : NFKNOCK_UDP_IDLE_DEFAULT_MS) ||
 	    nla_put_u32(skb, NFKNOCK_A_GRANTS_MAX, max) ||

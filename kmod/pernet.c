@@ -14,7 +14,8 @@ unsigned int nfknock_net_id __read_mostly;
 
 void nfknock_cfg_defaults(struct nfknock_cfg *cfg)
 {
-	cfg->guard_action = NFKNOCK_ACTION_DROP;
+	/* The stack answers on an unused port; so does a guarded one. */
+	cfg->guard_action = NFKNOCK_ACTION_RESET;
 	cfg->knock_packets = NFKNOCK_KNOCK_PASS;
 	cfg->udp_idle_ms = NFKNOCK_UDP_IDLE_DEFAULT_MS;
 	cfg->skew_ms = NFKNOCK_SKEW_DEFAULT_MS;

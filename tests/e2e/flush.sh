@@ -31,7 +31,7 @@ st=$(ksrv status --json)
 check_eq "after flush: no hooks" "$(jq -r .hooked <<< "$st")" false
 check_eq "after flush: no guards" "$(jq -r .guards_count <<< "$st")" 0
 check_eq "after flush: no grants" "$(jq -r .grants_count <<< "$st")" 0
-check_eq "after flush: guard action back to drop" "$(jq -r .guard_action <<< "$st")" drop
+check_eq "after flush: guard action back to the default, reset" "$(jq -r .guard_action <<< "$st")" reset
 check_eq "after flush: udp idle back to 60 s" "$(jq -r .udp_idle_ms <<< "$st")" 60000
 check_eq "after flush: guard list empty" "$(ksrv guard list --json | jq length)" 0
 expect_tcp ok "$c2" $SRV4 8000 "c2 reaches tcp/8000 after flush"
@@ -43,9 +43,10 @@ check_not "module gone" module_loaded
 check "status without the module: exit 3" bash -c "ip netns exec $srv knockctl status; [[ \$? == 3 ]]"
 check "insmod again" module_load
 
-# Defaults after a reload, too: a new guard drops (no leftover "reset").
+# Defaults after a reload, too: a new guard resets, as an unused port
+# answers (no leftover "drop" from setup_net).
 check "guard add tcp/8000 after reload" ksrv guard add tcp/8000
-expect_tcp timeout "$c2" $SRV4 8000 "fresh module drops by default"
+expect_tcp refused "$c2" $SRV4 8000 "fresh module resets by default"
 check "flush" ksrv flush
 
 finish

@@ -167,6 +167,10 @@ setup_net() {
 			"addr add ${v6[i]}/64 dev eth0 nodad" "link set eth0 up" |
 			ip -n "${hosts[i]}" -batch - || exit 1
 	done
+	# The module's default is reset, but the scenarios tell a refusal by
+	# its timeout (drop), which a missing listener never gives; the reset
+	# answers have their own scenarios (guard_blocks, stealth, flush).
+	ksrv set guard-action drop > /dev/null || exit 1
 }
 
 # wait_listen NS tcp|udp PORT: until a socket listens there (30 s at most:

@@ -156,7 +156,7 @@ TEST_CASE("defaults: an empty file is one knock port and the default key")
 	REQUIRE(l.knock_ports == std::vector<Service>{{IPPROTO_UDP, 62201, 62201}});
 	REQUIRE(l.params.skew_ms == 30000);
 	REQUIRE(l.params.knock_packets == NFKNOCK_KNOCK_PASS);
-	REQUIRE(l.params.guard_action == NFKNOCK_ACTION_DROP);
+	REQUIRE(l.params.guard_action == NFKNOCK_ACTION_RESET);
 	REQUIRE(l.params.udp_idle_ms == 60000);
 	// Not given: left to the module (65536, 4096 in an unprivileged
 	// namespace, where more is refused).

@@ -258,7 +258,7 @@ TEST_CASE("apply sends BEGIN, ADD per item, COMMIT on one transport")
 
 	const TxnParams p = parse_txn_begin(nlmsg_hdr(h.k.requests[0].get()));
 	REQUIRE(p.skew_ms == 10000u);
-	REQUIRE(p.guard_action == NFKNOCK_ACTION_DROP);
+	REQUIRE(p.guard_action == NFKNOCK_ACTION_RESET);
 	REQUIRE(p.knock_packets == NFKNOCK_KNOCK_PASS);
 	REQUIRE(p.udp_idle_ms == 60000u);
 	REQUIRE_FALSE(p.grants_max);	// the module's default

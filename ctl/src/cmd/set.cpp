@@ -17,8 +17,8 @@ void register_set(CLI::App &app, Context &ctx)
 		"What happens to a connection attempt without a grant");
 	auto action_val = std::make_shared<std::string>();
 	action->add_option("ACTION", *action_val,
-			   "drop (silently, the default) or reset (TCP RST / "
-			   "ICMP port unreachable, like a closed port)")
+			   "reset (the default: the answer of an unused port, "
+			   "TCP RST / ICMP port unreachable) or drop (silence)")
 		->required();
 	action->callback([&ctx, action_val] { do_set_guard_action(ctx, *action_val); });
 

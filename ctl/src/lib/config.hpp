@@ -61,7 +61,7 @@ struct ServerConfig {
 	std::vector<Service> knock_ports;
 	uint32_t skew_ms = NFKNOCK_SKEW_DEFAULT_MS;
 	uint8_t knock_packets = NFKNOCK_KNOCK_PASS;
-	uint8_t guard_action = NFKNOCK_ACTION_DROP;
+	uint8_t guard_action = NFKNOCK_ACTION_RESET;
 	uint32_t udp_idle_ms = NFKNOCK_UDP_IDLE_DEFAULT_MS;
 	// limits.grants; not given, TXN_BEGIN leaves the grant cap out and the
 	// module takes its default (65536, or 4096 in an unprivileged
