@@ -117,6 +117,12 @@ check "reset, flowlabel_reflect=2: the same TCP flow, nfknock then the stack" \
 	"nsenter --net=/run/netns/$srv knockctl guard del tcp/$ET"
 ns_srv sysctl -qw net.ipv6.flowlabel_reflect=0
 
+# The ICMP rate limit, back at the kernel's defaults: a burst to the
+# guarded udp/$GU and one to the unused udp/$UU get as many answers.
+ns_srv sysctl -qw net.ipv4.icmp_ratelimit=1000 net.ipv6.icmp.ratelimit=1000
+check "reset: ICMP rate limit alike on udp/$GU (guarded) and udp/$UU" \
+	ns_c1 $PROBE ratelimit $SRV4 $SRV6 $GU $UU 15
+
 # --- drop mode, on a host whose firewall drops what it does not serve ---
 check "set guard-action drop" ksrv set guard-action drop
 check "srv's firewall drops its unused ports" ns_srv nft -f - <<-NFT

@@ -18,6 +18,11 @@ probes: scapy's import is the slow part under TCG.
       guard), then the same probes again, same flow: the answers must be
       identical, IPv6 flow label included (ICMP's IP ID excepted: the stack
       counts it up per message).
+  stealth_probe.py ratelimit SRV4 SRV6 PORT_A PORT_B N
+      7 s of quiet (the per-peer ICMP limiter refills), N UDP datagrams
+      to PORT_A at once, 7 s, N to PORT_B, per family: the
+      number of port unreachables must be the same (within one, for a
+      token refilled in between) and below N (the limiter acted).
   --expect-differ: instead, at least one pair must differ (shows the
       probes can tell a listening port from an unused one).
 
@@ -253,6 +258,23 @@ def main():
         for d, _, sp in batch:
             fa, fb = fields(first.get(sp), True), fields(second.get(sp), True)
             compare(f"same flow {d}", fa, fb, "guarded and unguarded")
+    elif mode == "ratelimit":
+        pa, pb, n = int(args[3]), int(args[4]), int(args[5])
+        for fam, dst in ((4, srv4), (6, srv6)):
+            counts = []
+            for i, port in enumerate((pa, pb)):
+                # a full bucket for each burst (the limiter may have been
+                # off, or used, just before)
+                time.sleep(7)
+                batch = []
+                for k in range(n):
+                    sp = 44000 + 100 * i + k
+                    ip = IP(dst=dst) if fam == 4 else IPv6(dst=dst)
+                    batch.append((f"udp{fam} #{k}", ip / UDP(sport=sp, dport=port), sp))
+                counts.append(len(run(batch, srv_addrs, wait=1.0)))
+            verdict(abs(counts[0] - counts[1]) <= 1 and counts[0] < n,
+                    f"IPv{fam}: {n} datagrams each: {counts[0]} port "
+                    f"unreachables from port {pa}, {counts[1]} from port {pb}")
     sys.exit(1 if failures else 0)
 
 
