@@ -155,6 +155,9 @@ static void unreach6(struct sk_buff *skb, unsigned int thoff, int hook)
 	icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
 }
 
+/* For a packet to one of this host's unicast addresses (the hook's scope
+ * check found it local).
+ */
 void nfknock_answer(struct sk_buff *skb, const struct nf_hook_state *st,
 		    u8 proto, unsigned int thoff)
 {
@@ -187,8 +190,6 @@ void nfknock_answer(struct sk_buff *skb, const struct nf_hook_state *st,
 		if (!skb_dst(skb) &&
 		    ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
 					 st->in))
-			return;
-		if (skb_rtable(skb)->rt_type != RTN_LOCAL)
 			return;
 		if (proto == IPPROTO_TCP)
 			reset4(st->net, skb, st->hook);

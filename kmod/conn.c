@@ -11,27 +11,25 @@
  * hook. Listeners are not looked at: a listener is what the guard hides.
  */
 #include <linux/netfilter.h>
-#include <linux/tcp.h>
 #include <net/inet_hashtables.h>
 #include <net/inet6_hashtables.h>
 #include <net/l3mdev.h>
 #include <net/sock.h>
 
 #include "nfknock.h"
+#include "core/classify.h"
 
-bool nfknock_tcp_in_connection(struct sk_buff *skb,
+bool nfknock_tcp_in_connection(const struct sk_buff *skb,
 			       const struct nf_hook_state *st,
-			       unsigned int thoff)
+			       const struct nfk_l4 *pkt)
 {
 	struct inet_hashinfo *hinfo = st->net->ipv4.tcp_death_row.hashinfo;
 	const struct net_device *in = st->in;
-	const struct tcphdr *th;
-	struct tcphdr _th;
+	__be16 sport = htons(pkt->sport);
 	struct sock *sk;
 	int dif, sdif = 0;
 
-	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
-	if (!th || !in)
+	if (!in)
 		return false;
 	/* As TCP's receive path sees it behind a VRF: the master is the
 	 * input device, the enslaved one the secondary.
@@ -46,14 +44,14 @@ bool nfknock_tcp_in_connection(struct sk_buff *skb,
 		const struct iphdr *iph = ip_hdr(skb);
 
 		sk = __inet_lookup_established(st->net, hinfo, iph->saddr,
-					       th->source, iph->daddr,
-					       ntohs(th->dest), dif, sdif);
+					       sport, iph->daddr, pkt->dport,
+					       dif, sdif);
 	} else {
 		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
 		sk = __inet6_lookup_established(st->net, hinfo, &ip6h->saddr,
-						th->source, &ip6h->daddr,
-						ntohs(th->dest), dif, sdif);
+						sport, &ip6h->daddr,
+						pkt->dport, dif, sdif);
 	}
 	if (!sk)
 		return false;

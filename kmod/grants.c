@@ -658,10 +658,6 @@ void nfknock_grant_decide(struct nfknock_net *nn,
 	u64 now = nfknock_now_ms();
 	int tries;
 
-	if (nfk_passes_stateless(pkt)) {
-		nfk_decide(pkt, NULL, now, udp_idle_ms, d);
-		return;
-	}
 	for (tries = 0;; tries++) {
 		found = grant_find_rcu(t, key);
 		if (found) {

@@ -118,7 +118,7 @@ static unsigned int nfknock_hook(void *priv, struct sk_buff *skb,
 	u8 buf[NFK_L4_PEEK];
 	const u8 *l4, *saddr;
 	struct nfk_grant_key key;
-	enum dest_scope scope = DEST_HERE;
+	enum dest_scope scope;
 	struct nfk_decision d;
 	struct nfk_l4 pkt;
 	unsigned int thoff, len;
@@ -156,21 +156,22 @@ static unsigned int nfknock_hook(void *priv, struct sk_buff *skb,
 	 * needs a grant pays for the scope's local-address lookup.
 	 */
 	if (pkt.proto == IPPROTO_TCP && nfk_tcp_may_belong(pkt.tcp_flags))
-		pkt.in_conn = nfknock_tcp_in_connection(skb, st, thoff);
-	if (!nfk_passes_stateless(&pkt)) {
-		scope = dest_scope(skb, st);
-		if (scope == DEST_OUT_OF_SCOPE) {
-			nfknock_count(nn, NFKNOCK_STAT_A_PASSED_SCOPE);
-			return NF_ACCEPT;
-		}
+		pkt.in_conn = nfknock_tcp_in_connection(skb, st, &pkt);
+	if (nfk_passes_stateless(&pkt)) {
+		nfknock_count(nn, NFKNOCK_STAT_A_PASSED_STATELESS);
+		return NF_ACCEPT;
+	}
+	scope = dest_scope(skb, st);
+	if (scope == DEST_OUT_OF_SCOPE) {
+		nfknock_count(nn, NFKNOCK_STAT_A_PASSED_SCOPE);
+		return NF_ACCEPT;
 	}
 
 	nfk_grant_key_make(&key, saddr, alen, pkt.proto, pkt.dport);
 	nfknock_grant_decide(nn, &key, &pkt, cfg->udp_idle_ms, &d);
 	if (d.verdict == NFK_V_REFUSE)
 		return refuse(nn, cfg, skb, st, &pkt, thoff, scope);
-	nfknock_count(nn, d.stateless ? NFKNOCK_STAT_A_PASSED_STATELESS :
-					NFKNOCK_STAT_A_PASSED_GRANT);
+	nfknock_count(nn, NFKNOCK_STAT_A_PASSED_GRANT);
 	return NF_ACCEPT;
 }
 

@@ -261,9 +261,10 @@ u64 nfknock_stat_sum(struct nfknock_net *nn, int stat);
 /* answer.c, conn.c */
 void nfknock_answer(struct sk_buff *skb, const struct nf_hook_state *st,
 		    u8 proto, unsigned int thoff);
-bool nfknock_tcp_in_connection(struct sk_buff *skb,
+struct nfk_l4;
+bool nfknock_tcp_in_connection(const struct sk_buff *skb,
 			       const struct nf_hook_state *st,
-			       unsigned int thoff);
+			       const struct nfk_l4 *pkt);
 
 /* hook.c */
 int nfknock_hooks_register(struct net *net);

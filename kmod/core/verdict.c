@@ -10,7 +10,7 @@ static void pass(struct nfk_decision *d)
 void nfk_decide(const struct nfk_l4 *pkt, const struct nfk_grant_state *g,
 		u64 now_ms, u32 udp_idle_ms, struct nfk_decision *d)
 {
-	bool once;
+	bool once, used;
 
 	d->verdict = NFK_V_REFUSE;
 	d->update = NFK_U_NONE;
@@ -25,31 +25,26 @@ void nfk_decide(const struct nfk_l4 *pkt, const struct nfk_grant_state *g,
 	if (!nfk_grant_live(g, now_ms))
 		return;
 	once = g->flags & NFKNOCK_GRANT_F_ONCE;
+	used = once && (g->flags & NFKNOCK_GRANT_F_USED);
 
-	/* A stray segment (no connection: a probe, or the ACK that ends a
-	 * SYN-cookie handshake) reaches the listener only from a source
-	 * the grant lets in; it neither consumes nor refreshes the grant.
+	/* Consumed: only the consuming flow passes (its retransmits, the
+	 * ACK that ends its SYN-cookie handshake).
 	 */
-	if (pkt->proto == IPPROTO_TCP && !nfk_tcp_is_syn(pkt->tcp_flags)) {
-		if (once && (g->flags & NFKNOCK_GRANT_F_USED) &&
-		    pkt->sport != g->bound_sport)
-			return;
-		pass(d);
+	if (used && pkt->sport != g->bound_sport)
 		return;
-	}
-	if (once && (g->flags & NFKNOCK_GRANT_F_USED)) {
-		/* Consumed: only the consuming flow (its retransmits) passes. */
-		if (pkt->sport != g->bound_sport)
-			return;
-	} else if (once) {
-		pass(d);
+	pass(d);
+	/* A stray segment (no connection: a probe, or that ACK) neither
+	 * consumes nor refreshes the grant.
+	 */
+	if (pkt->proto == IPPROTO_TCP && !nfk_tcp_is_syn(pkt->tcp_flags))
+		return;
+	if (once && !used) {
 		d->update = NFK_U_CONSUME;
 		d->new_expires_ms = now_ms + NFKNOCK_ONCE_LINGER_MS;
 		if (pkt->proto == IPPROTO_UDP)
 			d->new_expires_ms = now_ms + udp_idle_ms;
 		return;
 	}
-	pass(d);
 
 	if (pkt->proto == IPPROTO_UDP &&
 	    now_ms + udp_idle_ms >= g->expires_ms + NFK_REFRESH_SLACK_MS) {
