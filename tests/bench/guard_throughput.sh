@@ -18,39 +18,11 @@ require /usr/sbin/sshd ssh ssh-keygen
 MB=${NFKNOCK_BENCH_MB:-32}
 ROUNDS=${NFKNOCK_BENCH_ROUNDS:-5}
 
-d=/tmp/nfk-bench-ssh-$rnd
-mkdir -p "$d" /run/sshd
-ssh-keygen -q -t ed25519 -N '' -f "$d/host_ed25519" || exit 1
-ssh-keygen -q -t ed25519 -N '' -f "$d/id" || exit 1
-cp "$d/id.pub" "$d/authorized_keys"
-cat > "$d/sshd_config" <<CONF
-Port 22
-HostKey $d/host_ed25519
-PidFile $d/sshd.pid
-AuthorizedKeysFile $d/authorized_keys
-PermitRootLogin yes
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-CONF
-cleanup_bench() { cleanup; rm -rf "$d"; }
-trap cleanup_bench EXIT
-
 setup_net
-ns_srv /usr/sbin/sshd -D -e -f "$d/sshd_config" > "$d/sshd.log" 2>&1 &
-bg_pids+=($!)
+sshd_srv
 nsenter --net="/run/netns/$srv" socat -u TCP-LISTEN:5001,fork,reuseaddr OPEN:/dev/null &
 bg_pids+=($!)
-wait_listen "$srv" tcp 22 || { cat "$d/sshd.log"; exit 1; }
 wait_listen "$srv" tcp 5001 || exit 1
-
-sshc() {
-	ns_c1 ssh -F /dev/null -i "$d/id" -o BatchMode=yes \
-		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-		-o LogLevel=ERROR root@$SRV4 "$@"
-}
 
 # The module must be loaded (and stay so) for grants to exist without
 # guards: one guard elsewhere keeps the namespace configured.

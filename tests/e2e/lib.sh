@@ -126,6 +126,7 @@ cleanup() {
 	for pid in "${bg_pids[@]}"; do
 		kill "$pid" 2> /dev/null
 	done
+	if [[ -n ${SSHD:-} ]]; then rm -rf "$SSHD"; fi
 	((${#namespaces[@]})) || return 0
 	# One ip process for everything (each costs ~0.5 s on the debug kernel).
 	for pid in $(printf 'netns pids %s\n' "${namespaces[@]}" | ip -force -batch - 2> /dev/null); do
@@ -171,6 +172,43 @@ setup_net() {
 	# its timeout (drop), which a missing listener never gives; the reset
 	# answers have their own scenarios (guard_blocks, stealth, flush).
 	ksrv set guard-action drop > /dev/null || exit 1
+}
+
+# sshd_srv (after setup_net): an sshd on srv's tcp/22 that lets root in with
+# a fresh key; its keys, config and log in $SSHD (removed by cleanup).
+sshd_srv() {
+	SSHD=/tmp/nfk-ssh-$rnd
+	mkdir -p "$SSHD" /run/sshd
+	ssh-keygen -q -t ed25519 -N '' -f "$SSHD/host_ed25519" || exit 1
+	ssh-keygen -q -t ed25519 -N '' -f "$SSHD/id" || exit 1
+	cp "$SSHD/id.pub" "$SSHD/authorized_keys"
+	cat > "$SSHD/sshd_config" <<-CONF
+	Port 22
+	HostKey $SSHD/host_ed25519
+	PidFile $SSHD/sshd.pid
+	AuthorizedKeysFile $SSHD/authorized_keys
+	PermitRootLogin yes
+	PubkeyAuthentication yes
+	PasswordAuthentication no
+	KbdInteractiveAuthentication no
+	UsePAM no
+	StrictModes no
+	CONF
+	ns_srv /usr/sbin/sshd -D -e -f "$SSHD/sshd_config" > "$SSHD/sshd.log" 2>&1 &
+	bg_pids+=($!)
+	wait_listen "$srv" tcp 22 || { cat "$SSHD/sshd.log"; exit 1; }
+}
+
+# sshc CMD: ssh from c1 to srv's sshd as root. ConnectTimeout covers the TCP
+# handshake and sshd's banner, which comes from a freshly exec'd sshd: over
+# 3 s on the debug kernel when the host is busy (a session once never
+# started). So 30 s, and ssh_timeout=3 only where a timeout is the expected
+# outcome. -F /dev/null: ignore the host's ~/.ssh/config; known_hosts is
+# never written.
+sshc() {
+	ns_c1 ssh -F /dev/null -i "$SSHD/id" -o ConnectTimeout="${ssh_timeout:-30}" \
+		-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o LogLevel=ERROR root@$SRV4 "$@"
 }
 
 # wait_listen NS tcp|udp PORT: until a socket listens there (30 s at most:

@@ -15,42 +15,9 @@
 source "$(dirname "$0")/lib.sh"
 require /usr/sbin/sshd ssh ssh-keygen
 
-d=/tmp/nfk-ssh-$rnd
-mkdir -p "$d" /run/sshd
-ssh-keygen -q -t ed25519 -N '' -f "$d/host_ed25519" || exit 1
-ssh-keygen -q -t ed25519 -N '' -f "$d/id" || exit 1
-cp "$d/id.pub" "$d/authorized_keys"
-cat > "$d/sshd_config" <<CONF
-Port 22
-HostKey $d/host_ed25519
-PidFile $d/sshd.pid
-AuthorizedKeysFile $d/authorized_keys
-PermitRootLogin yes
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-CONF
-
-cleanup_ssh() { cleanup; rm -rf "$d"; }
-trap cleanup_ssh EXIT
-
 setup_net
-ns_srv /usr/sbin/sshd -D -e -f "$d/sshd_config" > "$d/sshd.log" 2>&1 &
-bg_pids+=($!)
-wait_listen "$srv" tcp 22 || { cat "$d/sshd.log"; exit 1; }
-
-# sshc CMD: ssh from c1 as root. ConnectTimeout covers the TCP handshake and
-# sshd's banner, which comes from a freshly exec'd sshd: over 3 s on the
-# debug kernel when the host is busy (a session once never started). So
-# 30 s, and 3 s only where a timeout is the expected outcome.
-# -F /dev/null: ignore the host's ~/.ssh/config; known_hosts is never written.
-sshc() {
-	ns_c1 ssh -F /dev/null -i "$d/id" -o ConnectTimeout="${ssh_timeout:-30}" \
-		-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-		-o LogLevel=ERROR root@$SRV4 "$@"
-}
+sshd_srv
+d=$SSHD
 
 # Only stdout counts: the host's root dotfiles may print to stderr.
 check_eq "ssh works before the guard" "$(sshc echo ok 2>"$d/err")" ok
