@@ -4,7 +4,8 @@ SHELL := /bin/bash
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
-# Kernels to build and test against: Debian's 6.1 and 6.12 with headers.
+# Kernels to build and test against: Debian's 6.1 and 6.12, their headers
+# unpacked into a cache by scripts/kernel-cache.sh (make deps fetches them).
 KVERS ?= $(shell scripts/kernels.sh)
 JOBS ?= 2
 CMAKE_TYPE ?= RelWithDebInfo
@@ -16,15 +17,16 @@ deps:
 
 # One private copy of the sources per kernel, so builds never collide.
 modules:
-	@test -n "$(KVERS)" || { echo "no 6.1/6.12 kernel headers: run 'make deps'"; exit 1; }
+	@test -n "$(KVERS)" || { echo "no 6.1/6.12 kernel releases in apt's lists: run 'make deps'"; exit 1; }
 	@set -eo pipefail; for k in $(KVERS); do \
 		d=$(BUILD)/kmod/$$k; mkdir -p $$d; \
 		rm -rf $$d/include; cp -r $(TOP)/include $$d/; \
 		mkdir -p $$d/kmod/core; \
 		cp -u $(TOP)/kmod/Kbuild $(TOP)/kmod/Makefile $(TOP)/kmod/*.[ch] $$d/kmod/; \
 		cp -u $(TOP)/kmod/core/*.[ch] $$d/kmod/core/; \
+		kdir=$$(scripts/kernel-cache.sh $$k); \
 		echo "  MODULE  $$k"; \
-		$(MAKE) -s -C /lib/modules/$$k/build M=$$d/kmod W=1 modules 2>&1 | tee $$d/build.log; \
+		$(MAKE) -s -C $$kdir/build M=$$d/kmod W=1 modules 2>&1 | tee $$d/build.log; \
 		test -e $$d/kmod/nfknock.ko; \
 		if grep -q 'warning:' $$d/build.log; then \
 			echo "warnings building for $$k"; exit 1; fi; \
@@ -50,6 +52,12 @@ ctl:
 	cmake -S ctl -B $(BUILD)/ctl -DCMAKE_BUILD_TYPE=$(CMAKE_TYPE) >/dev/null
 	cmake --build $(BUILD)/ctl -j$(JOBS)
 
+# knockctl alone, without the unit tests: what the VM suite and the demo
+# need (make check builds it first, so the debug guest can start early).
+knockctl:
+	cmake -S ctl -B $(BUILD)/ctl -DCMAKE_BUILD_TYPE=$(CMAKE_TYPE) >/dev/null
+	cmake --build $(BUILD)/ctl -j$(JOBS) --target knockctl
+
 unit: ctl
 	ctest --test-dir $(BUILD)/ctl --output-on-failure
 
@@ -62,11 +70,11 @@ unit-asan:
 # The e2e suite on Debian's 6.1 and 6.12 in parallel; VM_KERNELS="... debug"
 # adds the debug kernel (make check runs it through scripts/check.sh).
 VM_KERNELS ?= $(KVERS)
-vm: modules ctl $(if $(filter debug,$(VM_KERNELS)),modules-debug)
+vm: modules knockctl $(if $(filter debug,$(VM_KERNELS)),modules-debug)
 	tests/vm/run-all $(VM_KERNELS)
 
 # The suite on the debug kernel alone (KASAN, lockdep, kmemleak, UBSAN).
-vm-debug: modules-debug ctl
+vm-debug: modules-debug knockctl
 	tests/vm/run-all debug
 
 # Benches (not tests): tests/bench/*.sh in the VM on both Debian kernels;
@@ -91,16 +99,16 @@ fuzz-short:
 
 # The README's test command: everything, from a fresh machine, in two
 # tracks (scripts/check.sh): the debug kernel's build and the suite on it in
-# the background from the start, the rest in the foreground: all, unit,
-# unit-asan, fuzz-short, dkms-check, demo, boot-test, the suite on 6.1 and
-# 6.12. Ends with each part's wall time and "vm: N passed, N failed" over
+# the background from the start, the rest in the foreground: knockctl,
+# modules, unit-asan (the unit tests under ASan + UBSan), fuzz-short,
+# dkms-check, demo, boot-test, the suite on 6.1 and 6.12. Ends with each part's wall time and "vm: N passed, N failed" over
 # the three kernels.
 check: deps
 	scripts/check.sh
 
 # The README's first command: the whole story in a booted VM.
 demo: deps
-	$(MAKE) all
+	$(MAKE) modules knockctl
 	tests/vm/demo
 
 dkms-install:
@@ -117,4 +125,4 @@ clean:
 # Packaging, installation and the booted-Debian test live in their own files.
 -include $(wildcard mk/*.mk)
 
-.PHONY: bench demo all deps modules modules-debug debug-kernel ctl unit unit-asan vm vm-debug dkms-check fuzz fuzz-short check dkms-install clean
+.PHONY: bench demo all deps knockctl modules modules-debug debug-kernel ctl unit unit-asan vm vm-debug dkms-check fuzz fuzz-short check dkms-install clean

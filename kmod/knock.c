@@ -41,6 +41,7 @@ static const int reject_stat[__NFKNOCK_REJ_LAST] = {
 	[NFKNOCK_REJ_NOT_ALLOWED] = NFKNOCK_STAT_A_KNOCKS_NOT_ALLOWED,
 	[NFKNOCK_REJ_MALFORMED] = NFKNOCK_STAT_A_KNOCKS_MALFORMED,
 	[NFKNOCK_REJ_TABLE_FULL] = 0,	/* counted by the grant table */
+	[NFKNOCK_REJ_UNBOUND] = NFKNOCK_STAT_A_KNOCKS_UNBOUND,
 };
 
 static const char *const reject_name[__NFKNOCK_REJ_LAST] = {
@@ -52,6 +53,7 @@ static const char *const reject_name[__NFKNOCK_REJ_LAST] = {
 	[NFKNOCK_REJ_NOT_ALLOWED] = "not_allowed",
 	[NFKNOCK_REJ_MALFORMED] = "malformed",
 	[NFKNOCK_REJ_TABLE_FULL] = "table_full",
+	[NFKNOCK_REJ_UNBOUND] = "unbound",
 };
 
 static u64 get_le64(const u8 *p)

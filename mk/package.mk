@@ -20,7 +20,7 @@ JOBS ?= 2
 
 PREFIX ?= /usr/local
 DESTDIR ?=
-SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
@@ -50,14 +50,14 @@ DKMS_FILES = dkms.conf $(shell cd $(TOP) && ls include/uapi/linux/*.h \
 # KNOCKCTL=FILE installs an already built knockctl instead of building one.
 KNOCKCTL ?=
 install: $(if $(KNOCKCTL),,pkg-ctl) man
-	install -D -m 755 $(or $(KNOCKCTL),$(PKG)/ctl/knockctl) $(DESTDIR)$(SBINDIR)/knockctl
+	install -D -m 755 $(or $(KNOCKCTL),$(PKG)/ctl/knockctl) $(DESTDIR)$(BINDIR)/knockctl
 	install -D -m 644 $(MANOUT)/knockctl.8 $(DESTDIR)$(MANDIR)/man8/knockctl.8
 	install -D -m 644 $(MANOUT)/nfknock.conf.5 $(DESTDIR)$(MANDIR)/man5/nfknock.conf.5
 	install -D -m 644 $(MANOUT)/nfknock.4 $(DESTDIR)$(MANDIR)/man4/nfknock.4
 	install -D -m 644 $(TOP)/packaging/knockctl.bash-completion \
 		$(DESTDIR)$(COMPLETIONDIR)/knockctl
 	install -d -m 755 $(DESTDIR)$(UNITDIR)
-	sed 's|/usr/sbin/knockctl|$(SBINDIR)/knockctl|' $(TOP)/packaging/nfknock.service \
+	sed 's|/usr/bin/knockctl|$(BINDIR)/knockctl|' $(TOP)/packaging/nfknock.service \
 		> $(DESTDIR)$(UNITDIR)/nfknock.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/nfknock.service
 	install -D -m 644 $(TOP)/docs/nfknock.conf.example \
@@ -83,7 +83,7 @@ ifeq ($(DESTDIR),)
 	-if dkms status -m nfknock -v $(VERSION) | grep -q .; then \
 		dkms remove -m nfknock -v $(VERSION) --all; fi
 endif
-	rm -f $(DESTDIR)$(SBINDIR)/knockctl \
+	rm -f $(DESTDIR)$(BINDIR)/knockctl \
 		$(DESTDIR)$(MANDIR)/man8/knockctl.8 \
 		$(DESTDIR)$(MANDIR)/man5/nfknock.conf.5 \
 		$(DESTDIR)$(MANDIR)/man4/nfknock.4 \

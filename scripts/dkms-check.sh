@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Build the module through DKMS for each kernel given, in private trees under
-# build/dkms so the system's DKMS state is untouched.
+# build/dkms so the system's DKMS state is untouched, against the headers
+# that scripts/kernel-cache.sh unpacked (none are installed on the host).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
@@ -12,7 +13,8 @@ cp -r "$top/dkms.conf" "$top/kmod" "$top/include" "$work/source/nfknock-$ver/"
 rm -f "$work/source/nfknock-$ver"/kmod/*.o "$work/source/nfknock-$ver"/kmod/*.ko
 fail=0
 for k in "$@"; do
-	if dkms build -m nfknock -v "$ver" -k "$k" \
+	kdir=$("$top/scripts/kernel-cache.sh" "$k") || { fail=$((fail + 1)); continue; }
+	if dkms build -m nfknock -v "$ver" -k "$k" --kernelsourcedir "$kdir/build" \
 		--sourcetree "$work/source" --dkmstree "$work/tree" \
 		--installtree "$work/install" >"$work/build-$k.log" 2>&1 &&
 	   ls "$work/tree/nfknock/$ver/$k/x86_64/module/" 2>/dev/null |

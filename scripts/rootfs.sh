@@ -4,7 +4,7 @@
 # scripts/rootfs.sh: print the path of a pristine Debian 12 (bookworm) root
 # for the booted-Debian test (tests/boot/run), building it first unless a
 # cached one exists. The root holds systemd, Debian's 6.1 kernel of the same
-# ABI as the host's /boot/vmlinuz-6.1.0-*-amd64 with its headers and
+# ABI as the host's installed linux-headers-6.1.0-*-amd64, with its headers and
 # initramfs, dkms and its compiler, the runtime libraries knockctl links
 # (so installing the .debs needs no download), and the test tools (sshd,
 # ssh, iproute2, socat, jq). It never contains nfknock.
@@ -18,13 +18,14 @@ set -euo pipefail
 cache=${NFKNOCK_CACHE:-/var/cache/nfknock}
 mirror=${NFKNOCK_MIRROR:-http://deb.debian.org/debian}
 secmirror=${NFKNOCK_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
-kver=$(cd /boot && ls vmlinuz-6.1.0-*-amd64 2>/dev/null | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
-[[ -n $kver ]] || { echo "rootfs: no /boot/vmlinuz-6.1.0-*-amd64 (make deps)" >&2; exit 1; }
+kver=$("$(dirname "$0")/kernels.sh" | grep '^6\.1\.0-.*-amd64$' | sort -V | tail -n 1)
+[[ -n $kver ]] || { echo "rootfs: no linux-headers-6.1.0-*-amd64 installed (make deps)" >&2; exit 1; }
 
 # debootstrap resolves Depends of these (not Recommends).
 pkgs="systemd-sysv udev dbus kmod dkms initramfs-tools zstd
 openssh-server openssh-client iproute2 socat jq procps
-libnl-3-200 libnl-genl-3-200 libsodium23 libtomlplusplus3 libstdc++6 libgcc-s1"
+libnl-3-200 libnl-genl-3-200 libsodium23 libtomlplusplus3 libstdc++6 libgcc-s1
+libcurl4"
 kpkgs="linux-image-$kver linux-headers-$kver"
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -64,6 +64,25 @@ size_t nfk_spa_encode(const struct nfk_spa_req *req, const u8 *pad,
 	return NFK_SPA_FIXED_LEN + pad_len;
 }
 
+/*
+ * An address a grant can be for: not unspecified, not multicast, not the
+ * IPv4 limited broadcast (a subnet's directed broadcast is not known here;
+ * the stack never delivers a TCP handshake from one anyway).
+ */
+bool nfk_spa_addr_unicast(const u8 addr[16])
+{
+	static const u8 zero[16];
+
+	if (nfk_spa_addr_family(addr) == 4) {
+		const u8 *a = addr + 12;
+
+		return memcmp(a, zero, 4) && (a[0] & 0xf0) != 0xe0 &&
+		       !(a[0] == 0xff && a[1] == 0xff && a[2] == 0xff &&
+			 a[3] == 0xff);
+	}
+	return memcmp(addr, zero, 16) && addr[0] != 0xff;
+}
+
 int nfk_spa_decode(const u8 *pt, size_t len, struct nfk_spa_req *req)
 {
 	if (len < NFK_SPA_PT_MIN || len > NFK_SPA_PT_MAX)
@@ -80,7 +99,9 @@ int nfk_spa_decode(const u8 *pt, size_t len, struct nfk_spa_req *req)
 	    (req->type != NFK_SPA_OPEN && req->type != NFK_SPA_CLOSE) ||
 	    (req->proto != IPPROTO_TCP && req->proto != IPPROTO_UDP) ||
 	    (req->flags & ~NFK_SPA_F_ALL) || req->port == 0 ||
-	    (req->type == NFK_SPA_OPEN && req->duration_s == 0))
+	    (req->type == NFK_SPA_OPEN && req->duration_s == 0) ||
+	    ((req->flags & NFK_SPA_F_ADDRESS) &&
+	     !nfk_spa_addr_unicast(req->addr)))
 		return NFKNOCK_REJ_MALFORMED;
 	return NFKNOCK_REJ_OK;
 }
@@ -118,6 +139,12 @@ int nfk_spa_check(const struct nfk_spa_req *req,
 		return NFKNOCK_REJ_STALE;
 	if (ts <= floor_ms)
 		return NFKNOCK_REJ_REPLAY;
+	target_address(req, family, src, out);
+	/* Before anything is claimed: the sender's own copy stays good. */
+	if ((pol->flags & NFKNOCK_USER_F_REQUIRE_ADDRESS) &&
+	    (!(req->flags & NFK_SPA_F_ADDRESS) || out->family != family ||
+	     memcmp(out->addr, src, alen)))
+		return NFKNOCK_REJ_UNBOUND;
 	if (pol->flags & NFKNOCK_USER_F_DISABLED)
 		return NFKNOCK_REJ_NOT_ALLOWED;
 	if (pol->expires_unix_s && now_unix_ms / 1000 >= pol->expires_unix_s)
@@ -125,11 +152,6 @@ int nfk_spa_check(const struct nfk_spa_req *req,
 	if (!nfk_policy_allows_service(pol, req->proto, req->port))
 		return NFKNOCK_REJ_NOT_ALLOWED;
 	if (!nfk_policy_allows_source(pol, family, src))
-		return NFKNOCK_REJ_NOT_ALLOWED;
-
-	target_address(req, family, src, out);
-	if ((pol->flags & NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH) &&
-	    (out->family != family || memcmp(out->addr, src, alen)))
 		return NFKNOCK_REJ_NOT_ALLOWED;
 	if (!nfk_policy_allows_source(pol, out->family, out->addr))
 		return NFKNOCK_REJ_NOT_ALLOWED;

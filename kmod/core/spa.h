@@ -95,7 +95,9 @@ size_t nfk_spa_encode(const struct nfk_spa_req *req, const u8 *pad,
 int nfk_spa_decode(const u8 *pt, size_t len, struct nfk_spa_req *req);
 
 /*
- * Every rule after the tag, in order: skew, floor, validity and policy.
+ * Every rule after the tag, in order: skew, floor, binding (a user with
+ * NFKNOCK_USER_F_REQUIRE_ADDRESS takes only a datagram that names its
+ * own source: NFKNOCK_REJ_UNBOUND), validity and policy.
  * @src is the observed source (@family 4: first 4 bytes). A timestamp at
  * or below @floor_ms is a replay (the floor of this server instance; the
  * user's own replay set, replay.h, is checked by the caller after this).
@@ -106,6 +108,11 @@ int nfk_spa_check(const struct nfk_spa_req *req,
 		  const struct nfk_user_policy *pol, u64 now_unix_ms,
 		  u32 skew_ms, u64 floor_ms, u8 family, const u8 *src,
 		  struct nfk_spa_grant *out);
+
+/* True for an address a grant can name (not ::, 0.0.0.0, multicast or
+ * 255.255.255.255); a flagged request naming another one is malformed.
+ */
+bool nfk_spa_addr_unicast(const u8 addr[16]);
 
 /* Address family and bytes of a 16-byte wire address (IPv4-mapped = 4). */
 u8 nfk_spa_addr_family(const u8 addr[16]);

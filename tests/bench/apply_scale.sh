@@ -87,16 +87,22 @@ trace_on() {
 figures() {
 	[[ -n $tracer ]] || return 0
 	echo 0 > "$ft/tracing_on"
-	# A module's functions print as "name [nfknock]" (%ps).
+	# A module's functions print as "name [nfknock]" (%ps). A closing
+	# line carries the call's duration ("1083456 us |  } /* name */"):
+	# the commit's total even when a long commit overran the buffer and
+	# its opening line is lost.
 	awk -v name="$1" '
-		/nfknock_txn_commit( \[nfknock\])?\(\) \{/ { c0 = $1 }
-		/\} \/\* nfknock_txn_commit( \[nfknock\])? \*\// { c1 = $1 }
-		/nfknock_grants_revoke_disallowed( \[nfknock\])?\(\) \{/ { r0 = $1; inrev = 1 }
-		/\} \/\* nfknock_grants_revoke_disallowed( \[nfknock\])? \*\// { r1 = $1; inrev = 0 }
+		function took(   s) {
+			s = $0; sub(/ us .*/, "", s); sub(/.*[^0-9.]/, "", s)
+			return s / 1000
+		}
+		/\} \/\* nfknock_txn_commit( \[nfknock\])? \*\// { ms = took() }
+		/nfknock_grants_revoke_disallowed( \[nfknock\])?\(\) \{/ { inrev = 1 }
+		/\} \/\* nfknock_grants_revoke_disallowed( \[nfknock\])? \*\// { rms = took(); inrev = 0 }
 		inrev && /_raw_spin_lock_bh\(\)/ { l = $1 }
 		inrev && /_raw_spin_unlock_bh\(\)/ && l { d = $1 - l; if (d > m) m = d; l = 0; n++ }
 		END { printf "BENCH %s commit_ms=%.1f revoke_walk_ms=%.1f buckets_locked=%d longest_bh_off_us=%.1f\n",
-			name, (c1 - c0) * 1000, (r1 - r0) * 1000, n, m * 1e6 }' "$ft/trace" |
+			name, ms, rms, n, m * 1e6 }' "$ft/trace" |
 		tee -a "$SPA/bench"
 	grep -q 'nfknock_txn_commit' "$ft/trace" ||
 		{ echo "no commit in the trace; its first lines:"; grep -v '^#' "$ft/trace" | head -n 8; }

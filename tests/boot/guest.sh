@@ -55,8 +55,14 @@ check_eq "nfknock.service is active after boot" "$(systemctl is-active nfknock.s
 mono() { systemctl show -P "$2" "$1"; }
 nfk=$(mono nfknock.service ActiveEnterTimestampMonotonic)
 pre=$(mono network-pre.target ActiveEnterTimestampMonotonic)
+sysinit=$(mono sysinit.target ActiveEnterTimestampMonotonic)
 sshd=$(mono ssh.service ExecMainStartTimestampMonotonic)
-show <<< "monotonic us: nfknock active $nfk, network-pre.target $pre, sshd started $sshd"
+show <<< "monotonic us: nfknock active $nfk, network-pre.target $pre, sysinit.target $sysinit, sshd started $sshd"
+if ((nfk > 0 && sysinit > 0 && nfk <= sysinit)); then
+	pass "nfknock.service was active before sysinit.target"
+else
+	fail "nfknock.service active at $nfk, sysinit.target at $sysinit"
+fi
 if ((nfk > 0 && pre > 0 && nfk <= pre)); then
 	pass "nfknock.service was active before network-pre.target"
 else
@@ -113,6 +119,16 @@ check_eq "grant made by alice's knock" \
 	"$(knockctl grants --json | jq -r '.[] | "\(.address) \(.service)"')" "10.0.0.2 tcp/22"
 check "revoke the grant" knockctl revoke 10.0.0.2
 check_eq "ssh after revoke: refused again" "$(ssh_gets)" ""
+# The README's client line as a normal user (carol, login PATH without
+# /usr/sbin): knock --wait exits 0 once tcp/22 is open.
+install -o carol -g carol -m 600 /root/alice.key /home/carol/alice.key
+out=$(cli runuser -l carol -c "knockctl knock 10.0.0.1 --open tcp/22 --wait \
+	--server-key $(cat $T/server.pub) --key ~/alice.key" 2>&1)
+check_eq "knock --wait as carol: tcp/22 open" "$(sed -E 's/after [0-9]+ ms/after N ms/' <<< "$out")" \
+	"tcp/22 on 10.0.0.1 open after N ms"
+check_eq "ssh from cli after carol's knock: logged in" "$(ssh_gets)" in
+check "revoke carol's grant" knockctl revoke 10.0.0.2
+rm -f /home/carol/alice.key
 
 # --- reload ------------------------------------------------------------------
 check_eq "tcp/2222 open before the reload" "$(port2222)" hello
@@ -178,7 +194,7 @@ fi
 
 # --- purge -----------------------------------------------------------------------
 kill "$socat_pid" 2>/dev/null
-check "dpkg --purge knockctl nfknock-dkms" dpkg --purge knockctl nfknock-dkms
+check "dpkg --purge nfknock knockctl nfknock-dkms" dpkg --purge nfknock knockctl nfknock-dkms
 check_eq "dkms status: no nfknock" "$(dkms status -m nfknock 2>/dev/null)" ""
 check_eq "no nfknock.ko left for $(uname -r)" \
 	"$(find /lib/modules/"$(uname -r)" -name 'nfknock.ko*' | wc -l)" 0

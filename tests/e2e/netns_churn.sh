@@ -42,7 +42,8 @@ conf=$SPA/nfknock.conf
 check "the config is valid" knockctl check "$conf"
 
 # Real knocks, captured on cl's loopback (port 9999 is no knock port
-# there): each opens a grant in every fresh server namespace, once.
+# there): each opens a grant in every fresh server namespace, once. They
+# name cl's address on br0, where flood.py sends them from (binding).
 # Timestamps age (the skew is 10 min): fresh ones every 40 cycles.
 knocks=$SPA/knocks
 in_ns "$cl" $SPA_TOOL capture 9999 "$knocks" &
@@ -53,7 +54,7 @@ fresh_knocks() {
 	local p
 	for p in 2000 2001 2002 2003 2004 2005; do
 		in_ns "$cl" knockctl knock 127.0.0.1 --port udp/9999 --open tcp/$p \
-			--for 600s --server-key "$(spa_pub server)" \
+			--for 600s --address 10.9.0.2 --server-key "$(spa_pub server)" \
 			--key "$SPA/alice.key" || return 1
 	done
 	captured=$((captured + 6))
@@ -83,11 +84,13 @@ bridx=$(ip -n "$cl" -o link show br0 | cut -d: -f1)
 
 stop=$SPA/stop
 # Niced: the cycle's commands get the CPU first, the flood takes the rest.
-# Bounded by the stop file and by 10 s a cycle (flood.py's own 900 s
-# default ended it before the last of 200 cycles on a busy debug guest,
-# whose sample then saw no packet).
+# Bounded by the stop file and by 40 s a cycle: a cycle takes about 18 s
+# on the debug guest under the flood (100 cycles: 1,806 s on 2026-12-02),
+# and a bound of 10 s a cycle ended the flood before the last sample,
+# which then saw no packet (flood.py's own 900 s default did the same
+# before that).
 in_ns "$cl" nice -n 19 $PY "$E2E/flood.py" 10.9.0.1 10.9.0.2 --knocks "$knocks" \
-	--stop "$stop" --seconds $((cycles * 10 + 60)) --max $((cycles * 50000)) \
+	--stop "$stop" --seconds $((cycles * 40 + 60)) --max $((cycles * 50000)) \
 	> "$SPA/flood.out" 2>&1 &
 flood=$!
 

@@ -37,7 +37,7 @@ setup_config() {
 		spa_guard tcp/22 tcp/8000-8100 udp/53
 		spa_user alice
 		spa_user bob 'allow=["tcp/8000-8100", "udp/53"]' 'max_duration="5m"' \
-			'sources=["10.0.0.0/8", "fd00::/64"]' 'require_source_match=true'
+			'sources=["10.0.0.0/8", "fd00::/64"]' 'require_address=false'
 	} > "$SPA/nfknock.conf"
 	kfz flush &&
 	kfz apply "$SPA/nfknock.conf" > /dev/null &&

@@ -43,15 +43,16 @@ tcp_echo "$srv" "$lo"
 expect_tcp ok "$srv" $C14 7 "srv's own connection out (its SYN+ACK reply passes the guard)"
 expect_tcp timeout "$c1" $SRV4 "$lo" "c1's SYN to a guarded ephemeral port"
 
-# A fresh knock (captured on c1's loopback, never sent to srv), then sent
-# to srv with 7 bytes after the UDP datagram inside the IP packet.
+# A fresh knock (captured on c1's loopback, never sent to srv; it names
+# c1's address, where it is sent from), then sent to srv with 7 bytes after
+# the UDP datagram inside the IP packet.
 cap=$SPA/cap
 ns_c1 $SPA_TOOL capture 9999 "$cap" &
 bg_pids+=($!)
 wait_listen "$c1" udp 9999 || exit 1
 check "alice's knock into the capture" in_ns "$c1" knockctl knock 127.0.0.1 \
-	--port udp/9999 --open tcp/22 --for 60s --server-key "$(spa_pub server)" \
-	--key "$SPA/alice.key"
+	--port udp/9999 --open tcp/22 --for 60s --address $C14 \
+	--server-key "$(spa_pub server)" --key "$SPA/alice.key"
 wait_grep "$cap" . || exit 1
 read -r _ dgram < "$cap"
 before=$(knock_counters)

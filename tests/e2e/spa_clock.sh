@@ -13,7 +13,8 @@
 #     then NTP stepped the clock: a correct client is accepted at once;
 #   * a user added with a clock 20 s slow is accepted right after the
 #     apply;
-#   * every datagram accepted above, resent at the end, is refused as a
+#   * every datagram accepted above, resent at the end from c1 (from
+#     elsewhere binding refuses it first: binding.sh), is refused as a
 #     replay.
 # Client clocks are shifted with libfaketime, the guest's (server's) with
 # date -s; the clock is put back at the end.
@@ -99,7 +100,7 @@ cp "$cap" "$SPA/accepted"
 check_eq "every knock reached the capture" "$(wc -l < "$SPA/accepted")" 6
 while read -r _ d; do
 	before=$counted
-	in_ns "$c2" $SPA_TOOL send $SRV4 $SPA_PORT --hex "$d" --timeout 0.2 > /dev/null
+	in_ns "$c1" $SPA_TOOL send $SRV4 $SPA_PORT --hex "$d" --timeout 0.2 > /dev/null
 	expect_counted "resent datagram" "$before" replay
 done < "$SPA/accepted"
 

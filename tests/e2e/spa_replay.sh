@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# A captured knock cannot be used again: resent from the same address or
-# from another one it is refused as a replay and opens nothing. A knock with
+# A captured knock cannot be used again: resent from the same address it
+# is refused as a replay, from another one as unbound (the datagram names
+# c1: binding), and it opens nothing. A knock with
 # a flipped ciphertext byte fails authentication; one with a flipped hint
 # matches no user. The user's next real knock still works.
 #
@@ -51,7 +52,7 @@ replay() {
 }
 counted=$(knock_counters)
 replay "$c1" "replay from the same address" replay
-replay "$c2" "replay from c2 (other address)" replay
+replay "$c2" "replay from c2 (other address)" unbound
 check_eq "no grant after the replays" "$(ksrv grants --json | jq length)" 0
 expect_tcp timeout "$c1" $SRV4 22 "c1 blocked after its replay"
 expect_tcp timeout "$c2" $SRV4 22 "c2 blocked after its replay"

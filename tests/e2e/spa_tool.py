@@ -9,16 +9,22 @@ python3-cryptography only makes `pubkeys` faster).
       answers. With knock_packets = "pass" a knock reaches this socket just
       as it would reach any program listening there.
   spa_tool.py send HOST PORT (--hex HEX | --random N) [--flip I]
-                  [--timeout S]
+                  [--timeout S] [--spoof SRC]
       Send one datagram (the bytes of HEX, or N random bytes; --flip I
       inverts byte I first) from a connected socket and wait up to S seconds
       for what comes back. Prints "refused" (ICMP port unreachable), "reply"
-      (a datagram) or "silent" (nothing).
+      (a datagram) or "silent" (nothing). --spoof SRC (IPv4): sent from a
+      raw socket with source address SRC instead, and prints "sent" (any
+      answer goes to SRC).
   spa_tool.py burst HOST PORT (--hex HEX | --random N) [--flip I]
                    [--count C] [--interval S]
       Send C datagrams (as for send; --random makes each one afresh) from
       one unconnected socket, S seconds apart, never waiting for answers.
       Prints "sent C". For benches: one process instead of C.
+  spa_tool.py echo-https ADDR PORT CERT KEY
+      An https "what is my address" service (as knockctl knock --discover
+      https://... asks): answers every request with the client's address
+      as text. Serves until killed.
   spa_tool.py pubkeys N [--raw 1]
       N distinct X25519 public keys of fresh random private keys, base64,
       one per line (the private keys are thrown away). --raw 1: random
@@ -28,6 +34,7 @@ python3-cryptography only makes `pubkeys` faster).
 import base64
 import os
 import socket
+import struct
 import sys
 import time
 
@@ -56,8 +63,24 @@ def payload_of(a):
     return bytes(payload)
 
 
+def send_spoofed(a, payload):
+    # IPv4 header (the kernel fills in id and checksum) + UDP without a
+    # checksum (optional in IPv4).
+    src = socket.inet_aton(a.spoof)
+    dst = socket.inet_aton(socket.gethostbyname(a.host))
+    udp = struct.pack("!HHHH", 40000, a.port, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64,
+                     socket.IPPROTO_UDP, 0, src, dst)
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    s.sendto(ip + udp, (a.host, 0))
+    print("sent")
+    return 0
+
+
 def send(a):
     payload = payload_of(a)
+    if a.spoof:
+        return send_spoofed(a, payload)
     fam, typ, proto, _, addr = socket.getaddrinfo(a.host, a.port, 0,
                                                   socket.SOCK_DGRAM)[0]
     s = socket.socket(fam, typ, proto)
@@ -72,6 +95,34 @@ def send(a):
     except (socket.timeout, TimeoutError):
         print("silent")
     return 0
+
+
+def echo_https(a):
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(a.cert, a.key)
+    fam = socket.AF_INET6 if ":" in a.addr else socket.AF_INET
+    ls = socket.socket(fam, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((a.addr, a.port))
+    ls.listen(8)
+    while True:
+        conn, peer = ls.accept()
+        try:
+            with ctx.wrap_socket(conn, server_side=True) as s:
+                s.settimeout(5)
+                req = b""
+                while b"\r\n\r\n" not in req and len(req) < 8192:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    req += chunk
+                body = (peer[0] + "\n").encode()
+                s.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                          b"Content-Length: %d\r\nConnection: close\r\n\r\n"
+                          % len(body) + body)
+        except (OSError, ssl.SSLError):
+            pass	# a client that refused our certificate, say
 
 
 # X25519 (RFC 7748), only used when python3-cryptography is missing.
@@ -163,10 +214,11 @@ def print_pubkeys(a, one):
 COMMANDS = {	# name: (function, positional names, {option: default})
     "capture": (capture, ["port", "file"], {}),
     "send": (send, ["host", "port"], {"hex": "", "random": 0, "flip": -1,
-                                      "timeout": 2.0}),
+                                      "timeout": 2.0, "spoof": ""}),
     "burst": (burst, ["host", "port"], {"hex": "", "random": 0, "flip": -1,
                                         "count": 100, "interval": 0.002}),
     "pubkeys": (pubkeys, ["n"], {"raw": 0}),
+    "echo-https": (echo_https, ["addr", "port", "cert", "key"], {}),
 }
 
 

@@ -3,6 +3,8 @@
  * libFuzzer: everything the kernel runs on a knock datagram's bytes except
  * the AEAD (which libsodium/lib/crypto own): framing, plaintext decoding and
  * every acceptance rule, with the policy and clock also taken from the input.
+ * Invariants: no replay, the duration cap, the service policy, binding
+ * (REQUIRE_ADDRESS: only the source itself) and unicast grant addresses.
  * Input: now (8) | last (8) | skew (4) | policy bytes (64) | plaintext.
  */
 #include <stdlib.h>
@@ -19,6 +21,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	u64 now, last;
 	u32 skew;
 	int rej;
+	u8 fam;
 
 	nfk_spa_split(data, size, &f);
 	if (size < 84)
@@ -44,9 +47,18 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	rej = nfk_spa_decode(data, size, &req);
 	if (rej)
 		return 0;
-	rej = nfk_spa_check(&req, &pol, now, skew, last, data[0] & 1 ? 4 : 6,
-			    src, &g);
+	fam = data[0] & 1 ? 4 : 6;
+	rej = nfk_spa_check(&req, &pol, now, skew, last, fam, src, &g);
 	if (rej == NFKNOCK_REJ_OK) {
+		/* A bound user's grant is for the datagram's own source. */
+		if ((pol.flags & NFKNOCK_USER_F_REQUIRE_ADDRESS) &&
+		    (!(req.flags & NFK_SPA_F_ADDRESS) || g.family != fam ||
+		     memcmp(g.addr, src, fam == 4 ? 4 : 16)))
+			abort();
+		/* Never a grant for ::, 0.0.0.0, broadcast or multicast. */
+		if ((req.flags & NFK_SPA_F_ADDRESS) &&
+		    !nfk_spa_addr_unicast(req.addr))
+			abort();
 		if (req.timestamp_ms <= last)
 			abort();	/* replay accepted */
 		if (g.duration_s > pol.max_duration_s)

@@ -31,12 +31,13 @@ cflags="$san -fsanitize=fuzzer-no-link -std=c11 -Wall -Wextra -Werror
 # shellcheck disable=SC2206
 cxxflags=($san -fno-sanitize=unreachable -fsanitize=fuzzer-no-link
 	-std=c++20 -Wall -Wextra -Werror
-	-DTOML_HEADER_ONLY=1 '-DTOML_ASSERT(expr)=((void)0)'
+	-DTOML_HEADER_ONLY=1 '-DTOML_ASSERT(expr)=((void)0)' '-DKNOCKCTL_VERSION="fuzz"'
 	-I$top/ctl/src/lib -I$top/kmod/core -I$top/include/uapi)
 # What the parsers need from ctl/src/lib (config.cpp's and profile.cpp's
 # dependencies: durations, services, keys, key derivation, errors).
-cxx_lib="config profile duration service keys derive errors"
-cxx_libs="-lsodium"
+cxx_lib="config profile duration service keys derive errors address
+knock_address discover discover_stun discover_https"
+cxx_libs="-lsodium -lcurl"
 
 # fuzz NAME [EXTRA-ARGS...]: run one built target, print its line.
 fuzz() {

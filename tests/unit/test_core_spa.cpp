@@ -5,7 +5,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
+#include <initializer_list>
 #include <cstring>
 #include <vector>
 
@@ -98,6 +100,34 @@ TEST_CASE("SPA decode refuses what version 1 does not define", "[core][spa]")
 	REQUIRE(bad([](nfk_spa_req &r) { r.type = NFK_SPA_CLOSE; r.duration_s = 0; }) ==
 		NFKNOCK_REJ_OK);
 
+	SECTION("a flagged address must be one a grant can name") {
+		const auto with = [&](std::initializer_list<u8> a) {
+			return bad([&](nfk_spa_req &r) {
+				r.flags = NFK_SPA_F_ADDRESS;
+				std::memset(r.addr, 0, 16);
+				std::copy(a.begin(), a.end(), r.addr);
+			});
+		};
+		const auto v4 = [&](u8 a, u8 b, u8 c, u8 d) {
+			return with({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+				     a, b, c, d});
+		};
+		REQUIRE(v4(0, 0, 0, 0) == NFKNOCK_REJ_MALFORMED);
+		REQUIRE(v4(255, 255, 255, 255) == NFKNOCK_REJ_MALFORMED);
+		REQUIRE(v4(224, 0, 0, 1) == NFKNOCK_REJ_MALFORMED);
+		REQUIRE(v4(239, 1, 2, 3) == NFKNOCK_REJ_MALFORMED);
+		REQUIRE(v4(10, 0, 0, 2) == NFKNOCK_REJ_OK);
+		REQUIRE(v4(223, 255, 255, 255) == NFKNOCK_REJ_OK);
+		REQUIRE(with({}) == NFKNOCK_REJ_MALFORMED);		/* :: */
+		REQUIRE(with({0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+			      0, 1}) == NFKNOCK_REJ_MALFORMED);
+		REQUIRE(with({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,
+			      0, 0, 0, 1}) == NFKNOCK_REJ_OK);
+		/* Unflagged, the field is not an address and is not read. */
+		REQUIRE(bad([](nfk_spa_req &r) { std::memset(r.addr, 0xff, 16); }) ==
+			NFKNOCK_REJ_OK);
+	}
+
 	SECTION("padding lengths") {
 		auto r = open_req();
 		for (size_t pad = 0; pad <= NFK_SPA_PT_MAX - NFK_SPA_FIXED_LEN + 1; pad++) {
@@ -185,15 +215,29 @@ TEST_CASE("SPA policy: every reason to refuse", "[core][spa]")
 		r.addr[12] = 11;
 		REQUIRE(check(r, p) == NFKNOCK_REJ_NOT_ALLOWED);
 	}
-	SECTION("require_source_match") {
-		p.flags = NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH;
+	SECTION("require_address: the datagram names its own source") {
+		p.flags = NFKNOCK_USER_F_REQUIRE_ADDRESS;
+		// No address: the grant would go to whoever re-sent it.
+		REQUIRE(check(r, p) == NFKNOCK_REJ_UNBOUND);
 		r.flags = NFK_SPA_F_ADDRESS;
 		r.addr[10] = r.addr[11] = 0xff;
 		r.addr[12] = 10;
 		r.addr[15] = 9;
-		REQUIRE(check(r, p) == NFKNOCK_REJ_NOT_ALLOWED);
+		REQUIRE(check(r, p) == NFKNOCK_REJ_UNBOUND);
 		r.addr[15] = 2;	// equals the observed 10.0.0.2
-		REQUIRE(check(r, p) == NFKNOCK_REJ_OK);
+		nfk_spa_grant g{};
+		REQUIRE(check(r, p, 0, &g) == NFKNOCK_REJ_OK);
+		REQUIRE(std::memcmp(g.addr, src4, 4) == 0);
+		// The same bytes as IPv6 from an IPv6 source: another family.
+		u8 v6[16] = {0xfd, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+		REQUIRE(check(r, p, 0, nullptr, v6, 6) == NFKNOCK_REJ_UNBOUND);
+		std::memcpy(r.addr, v6, 16);
+		REQUIRE(check(r, p, 0, nullptr, v6, 6) == NFKNOCK_REJ_OK);
+		// Binding is decided before policy, and a CLOSE is bound too.
+		r.type = NFK_SPA_CLOSE;
+		r.flags = 0;
+		r.port = 23;
+		REQUIRE(check(r, p, 0, nullptr, v6, 6) == NFKNOCK_REJ_UNBOUND);
 	}
 	SECTION("duration is capped, not refused") {
 		nfk_spa_grant g{};

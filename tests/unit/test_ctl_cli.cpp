@@ -490,7 +490,8 @@ TEST_CASE("status prints the module's state")
 			"  knocks stale           0\n"
 			"  knocks replayed        0\n"
 			"  knocks not allowed     0\n"
-			"  knocks malformed       0\n");
+			"  knocks malformed       0\n"
+			"  knocks unbound         0\n");
 	}
 	SECTION("json") {
 		Result r = run_knockctl(k, {"status", "--json"});

@@ -21,7 +21,7 @@ using namespace knockctl;
 
 namespace {
 
-constexpr int FAMILY = 0x1d;
+constexpr int CODEC_FAMILY = 0x1d;
 
 const nlmsghdr *hdr(const MsgPtr &m)
 {
@@ -65,7 +65,7 @@ MsgPtr reply(uint8_t cmd, int flags = 0)
 	MsgPtr m(nlmsg_alloc());
 
 	REQUIRE(m);
-	REQUIRE(genlmsg_put(m.get(), 1234, 7, FAMILY, 0, flags, cmd,
+	REQUIRE(genlmsg_put(m.get(), 1234, 7, CODEC_FAMILY, 0, flags, cmd,
 			    NFKNOCK_GENL_VERSION));
 	return m;
 }
@@ -85,23 +85,23 @@ TEST_CASE("requests carry the family, the command and the API version")
 		bool dump;
 	};
 	Case cases[] = {
-		{build_get_status(FAMILY), NFKNOCK_CMD_GET_STATUS, false},
-		{build_set_params(FAMILY, Params{NFKNOCK_ACTION_RESET, {}, {}}),
+		{build_get_status(CODEC_FAMILY), NFKNOCK_CMD_GET_STATUS, false},
+		{build_set_params(CODEC_FAMILY, Params{NFKNOCK_ACTION_RESET, {}, {}}),
 		 NFKNOCK_CMD_SET_PARAMS, false},
-		{build_add_guard(FAMILY, svc(IPPROTO_TCP, 22, 22)), NFKNOCK_CMD_ADD_GUARD, false},
-		{build_del_guard(FAMILY, svc(IPPROTO_TCP, 22, 22)), NFKNOCK_CMD_DEL_GUARD, false},
-		{build_get_guards(FAMILY), NFKNOCK_CMD_GET_GUARDS, true},
-		{build_add_grant(FAMILY, Grant{parse_address("10.0.0.2"), IPPROTO_TCP, 22, 5000, 0}),
+		{build_add_guard(CODEC_FAMILY, svc(IPPROTO_TCP, 22, 22)), NFKNOCK_CMD_ADD_GUARD, false},
+		{build_del_guard(CODEC_FAMILY, svc(IPPROTO_TCP, 22, 22)), NFKNOCK_CMD_DEL_GUARD, false},
+		{build_get_guards(CODEC_FAMILY), NFKNOCK_CMD_GET_GUARDS, true},
+		{build_add_grant(CODEC_FAMILY, Grant{parse_address("10.0.0.2"), IPPROTO_TCP, 22, 5000, 0}),
 		 NFKNOCK_CMD_ADD_GRANT, false},
-		{build_del_grant(FAMILY, Revoke{parse_address("10.0.0.2"), {}}),
+		{build_del_grant(CODEC_FAMILY, Revoke{parse_address("10.0.0.2"), {}}),
 		 NFKNOCK_CMD_DEL_GRANT, false},
-		{build_get_grants(FAMILY), NFKNOCK_CMD_GET_GRANTS, true},
-		{build_flush(FAMILY), NFKNOCK_CMD_FLUSH, false},
+		{build_get_grants(CODEC_FAMILY), NFKNOCK_CMD_GET_GRANTS, true},
+		{build_flush(CODEC_FAMILY), NFKNOCK_CMD_FLUSH, false},
 	};
 
 	for (const Case &c : cases) {
 		INFO("cmd " << int(c.cmd));
-		REQUIRE(hdr(c.msg)->nlmsg_type == FAMILY);
+		REQUIRE(hdr(c.msg)->nlmsg_type == CODEC_FAMILY);
 		REQUIRE(message_cmd(hdr(c.msg)) == c.cmd);
 		REQUIRE(genl(c.msg)->version == NFKNOCK_GENL_VERSION);
 		REQUIRE(((hdr(c.msg)->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP) == c.dump);
@@ -110,10 +110,10 @@ TEST_CASE("requests carry the family, the command and the API version")
 
 TEST_CASE("requests without arguments carry no attributes")
 {
-	REQUIRE(top_attrs(build_get_status(FAMILY)).empty());
-	REQUIRE(top_attrs(build_get_guards(FAMILY)).empty());
-	REQUIRE(top_attrs(build_get_grants(FAMILY)).empty());
-	REQUIRE(top_attrs(build_flush(FAMILY)).empty());
+	REQUIRE(top_attrs(build_get_status(CODEC_FAMILY)).empty());
+	REQUIRE(top_attrs(build_get_guards(CODEC_FAMILY)).empty());
+	REQUIRE(top_attrs(build_get_grants(CODEC_FAMILY)).empty());
+	REQUIRE(top_attrs(build_flush(CODEC_FAMILY)).empty());
 }
 
 TEST_CASE("SET_PARAMS round-trips and sends only the given parameters")
@@ -139,7 +139,7 @@ TEST_CASE("SET_PARAMS round-trips and sends only the given parameters")
 			  {NFKNOCK_A_GRANTS_MAX, 4}};
 	}
 
-	MsgPtr m = build_set_params(FAMILY, p);
+	MsgPtr m = build_set_params(CODEC_FAMILY, p);
 	REQUIRE(top_attrs(m) == expect);
 	REQUIRE(parse_set_params(hdr(m)) == p);
 }
@@ -153,7 +153,7 @@ TEST_CASE("guard requests round-trip with a flagged service nest")
 	SECTION("range") { s = svc(IPPROTO_TCP, 8000, 8100); }
 	SECTION("extremes") { s = svc(IPPROTO_UDP, 1, 65535); }
 
-	const MsgPtr msgs[] = {build_add_guard(FAMILY, s), build_del_guard(FAMILY, s)};
+	const MsgPtr msgs[] = {build_add_guard(CODEC_FAMILY, s), build_del_guard(CODEC_FAMILY, s)};
 	for (const MsgPtr &m : msgs) {
 		REQUIRE(top_attrs(m) ==
 			std::vector<std::pair<int, int>>{{NFKNOCK_A_SERVICE | NLA_F_NESTED, 24}});
@@ -174,7 +174,7 @@ TEST_CASE("ADD_GRANT round-trips")
 
 	SECTION("IPv4, 4 address bytes, no flags attribute") {
 		g.addr = parse_address("10.0.0.2");
-		MsgPtr m = build_add_grant(FAMILY, g);
+		MsgPtr m = build_add_grant(CODEC_FAMILY, g);
 
 		REQUIRE(nest_attrs(m) == std::vector<std::pair<int, int>>{
 						 {NFKNOCK_GRANT_A_ADDR, 4},
@@ -189,7 +189,7 @@ TEST_CASE("ADD_GRANT round-trips")
 		g.port = 53;
 		g.timeout_ms = NFKNOCK_TIMEOUT_MAX_MS;
 		g.flags = NFKNOCK_GRANT_F_ONCE;
-		MsgPtr m = build_add_grant(FAMILY, g);
+		MsgPtr m = build_add_grant(CODEC_FAMILY, g);
 
 		REQUIRE(top_attrs(m).at(0).first == (NFKNOCK_A_GRANT | NLA_F_NESTED));
 		REQUIRE(nest_attrs(m) == std::vector<std::pair<int, int>>{
@@ -208,7 +208,7 @@ TEST_CASE("DEL_GRANT round-trips with and without a service")
 
 	SECTION("every grant of an address: ADDR only") {
 		r.addr = parse_address("192.0.2.1");
-		MsgPtr m = build_del_grant(FAMILY, r);
+		MsgPtr m = build_del_grant(CODEC_FAMILY, r);
 
 		REQUIRE(nest_attrs(m) ==
 			std::vector<std::pair<int, int>>{{NFKNOCK_GRANT_A_ADDR, 4}});
@@ -217,7 +217,7 @@ TEST_CASE("DEL_GRANT round-trips with and without a service")
 	SECTION("one service: ADDR, PROTO, PORT") {
 		r.addr = parse_address("2001:db8::1");
 		r.service = svc(IPPROTO_UDP, 5353, 5353);
-		MsgPtr m = build_del_grant(FAMILY, r);
+		MsgPtr m = build_del_grant(CODEC_FAMILY, r);
 
 		REQUIRE(nest_attrs(m) == std::vector<std::pair<int, int>>{
 						 {NFKNOCK_GRANT_A_ADDR, 16},
@@ -417,7 +417,7 @@ TEST_CASE("malformed replies are refused")
 	}
 	SECTION("message shorter than a genl header") {
 		MsgPtr m(nlmsg_alloc());
-		REQUIRE(nlmsg_put(m.get(), 0, 0, FAMILY, 0, 0));
+		REQUIRE(nlmsg_put(m.get(), 0, 0, CODEC_FAMILY, 0, 0));
 		REQUIRE_THROWS_AS(message_cmd(hdr(m)), ProtocolError);
 		REQUIRE_THROWS_AS(parse_status(hdr(m)), ProtocolError);
 	}

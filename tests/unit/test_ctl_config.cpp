@@ -7,7 +7,10 @@
 #include <linux/nfknock.h>
 #include <netinet/in.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "config.hpp"
 #include "config_errors.hpp"
@@ -63,7 +66,7 @@ std::string full_config()
 	       "allow = [\"tcp/22\", \"tcp/8000-8100\"]\n"		// 17
 	       "max_duration = \"5m\"\n"				// 18
 	       "sources = [\"192.0.2.0/24\", \"2001:db8::/32\", \"198.51.100.7\"]\n"	// 19
-	       "require_source_match = true\n"				// 20
+	       "require_address = false\n"				// 20
 	       "expires = \"2027-01-01T00:00:00Z\"\n"			// 21
 	       "[[user]]\n"						// 22
 	       "name = \"bob\"\n"					// 23
@@ -134,13 +137,13 @@ TEST_CASE("a full valid configuration parses and loads")
 	REQUIRE(format_prefix(a.sources[2]) == "198.51.100.7/32");
 	REQUIRE(a.max_duration_s == 300);
 	REQUIRE(a.expires_s == 1798761600);
-	REQUIRE(a.flags == NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH);
+	REQUIRE(a.flags == 0);	// require_address = false
 	const UserKeys ck = client_side_keys(keys().alice, public_key(keys().server));
 	REQUIRE(l.users[0].second.k_aead == ck.k_aead);
 	REQUIRE(l.users[0].second.k_hint == ck.k_hint);
 
 	const User &b = l.users[1].first;
-	REQUIRE(b.flags == NFKNOCK_USER_F_DISABLED);
+	REQUIRE(b.flags == (NFKNOCK_USER_F_DISABLED | NFKNOCK_USER_F_REQUIRE_ADDRESS));
 	REQUIRE(b.max_duration_s == DEFAULT_MAX_DURATION_S);
 	REQUIRE(b.expires_s == 1780272000);
 	REQUIRE(format_prefix(b.sources[0]) == "0.0.0.0/0");
@@ -460,8 +463,41 @@ TEST_CASE("client profiles")
 	REQUIRE(err("[[server]]\nname = \"a\"\npublic_key = \"x\"\n") ==
 		"client.toml:3: server[0].public_key: invalid key (expected 44 "
 		"characters of base64)");
+	REQUIRE(err("[[server]]\nname = \"a\"\npublic_key = \"<the server's key>\"\n") ==
+		"client.toml:3: server[0].public_key: <the server's key>: a "
+		"placeholder: put the server's public key (what knockctl pubkey < "
+		"server.key prints on the server) here");
 	REQUIRE(err("[[server]]\nservice = \"tcp/22\"\n") ==
 		"client.toml:1: server[0]: needs a name or an address");
 	REQUIRE(err("[[server]]\nname = \"a\"\nservice = \"tcp/1-2\"\n").rfind(
 			"client.toml:3: server[0].service: tcp/1-2: ", 0) == 0);
+}
+
+TEST_CASE("the shipped examples cannot be deployed unedited")
+{
+	const auto read = [](const std::string &name) {
+		std::ifstream in(std::string(NFKNOCK_DOCS_DIR) + "/" + name);
+		std::ostringstream text;
+		REQUIRE(in);
+		text << in.rdbuf();
+		return text.str();
+	};
+	const std::string placeholder = ": a placeholder: put ";
+
+	// Every user's key is a placeholder that check names, nothing else.
+	const auto conf = problems(read("nfknock.conf.example"));
+	REQUIRE(conf.size() == 2);
+	for (const std::string &p : conf)
+		REQUIRE(p.find(".public_key: <") != std::string::npos);
+	REQUIRE(conf[0].find(placeholder + "the user's public key") != std::string::npos);
+
+	std::vector<std::string> prof;
+	try {
+		parse_profile(read("client.toml.example"), "client.toml", "/h");
+	} catch (const ConfigError &e) {
+		prof = e.problems();
+	}
+	REQUIRE(prof.size() == 2);
+	for (const std::string &p : prof)
+		REQUIRE(p.find(placeholder + "the server's public key") != std::string::npos);
 }

@@ -30,6 +30,7 @@
 #include "config.hpp"
 #include "errors.hpp"
 #include "fakes.hpp"
+#include "service.hpp"
 #include "spa.h"
 
 using namespace knockctl;
@@ -48,6 +49,23 @@ struct Harness {
 	// check's ip_local_port_range; unreadable by default, so the host's
 	// own range never shows in these tests.
 	std::string port_range_file = "/nonexistent/ip_local_port_range";
+	// This host's source toward any server (knock --address auto), and
+	// what a discovery service answers (none: it fails).
+	Address src4 = parse_address("10.0.0.2");
+	Address src6 = parse_address("fd00::2");
+	std::optional<Address> discovered;
+	std::vector<std::string> discover_calls;
+	// knock --wait: what the probe answers (ms it took, or not open), and
+	// what it was asked, with how many datagrams had been sent by then.
+	std::optional<uint32_t> probe_took;
+	struct ProbeCall {
+		Service svc;
+		std::vector<uint8_t> payload;
+		uint32_t wait_ms;
+		int family;
+		std::size_t sent_before;
+	};
+	std::vector<ProbeCall> probes;
 
 	Result run(const std::vector<std::string> &args)
 	{
@@ -61,6 +79,20 @@ struct Harness {
 				      const std::vector<uint8_t> &d) {
 			sent_to.push_back(to);
 			sent.push_back(d);
+		};
+		ctx.source_address = [this](const sockaddr_storage &to, socklen_t) {
+			return to.ss_family == AF_INET6 ? src6 : src4;
+		};
+		ctx.discover = [this](const Discovery &d, int family) {
+			discover_calls.push_back(d.text + (family == AF_INET6 ? " 6" : " 4"));
+			if (!discovered)
+				throw Error(d.text + ": no answer");
+			return *discovered;
+		};
+		ctx.probe = [this](const sockaddr_storage &to, socklen_t, const Service &svc,
+				   const std::vector<uint8_t> &payload, uint32_t wait_ms) {
+			probes.push_back({svc, payload, wait_ms, to.ss_family, sent.size()});
+			return probe_took;
 		};
 		ctx.kill_sessions = [this](const Address &a, std::optional<uint16_t> p) {
 			killed.push_back({a, p});
@@ -128,6 +160,24 @@ TEST_CASE("genkey and pubkey")
 		Result again = h.run({"genkey", "--out", f});
 		REQUIRE(again.code == 1);
 		REQUIRE(again.err == "knockctl: " + f + ": file exists (refusing to overwrite)\n");
+	}
+	SECTION("genkey --out creates missing folders 0700") {
+		TempDir d;
+		const std::string f = d.file("a/b/client.key");
+		Result g = h.run({"genkey", "--out", f});
+		INFO(g.err);
+		REQUIRE(g.code == 0);
+		for (const std::string &dir : {d.file("a"), d.file("a/b")}) {
+			struct stat st {};
+			REQUIRE(stat(dir.c_str(), &st) == 0);
+			REQUIRE(S_ISDIR(st.st_mode));
+			REQUIRE((st.st_mode & 0777) == 0700);
+		}
+		// A folder that cannot be made is named, and nothing is left.
+		const std::string file = d.write("plain", "x");
+		Result bad = h.run({"genkey", "--out", file + "/sub/k"});
+		REQUIRE(bad.code == 1);
+		REQUIRE(bad.err == "knockctl: " + file + ": Not a directory\n");
 	}
 	SECTION("pubkey of garbage") {
 		h.in = "hello\n";
@@ -238,6 +288,41 @@ TEST_CASE("check warns about guards in the ephemeral port range")
 				   "ephemeral port range 1024-1024 ", 0) == 0);
 		REQUIRE(w[1].rfind("warning: guard udp/1024 ", 0) == 0);
 	}
+}
+
+TEST_CASE("check warns about users whose knocks are not bound to their sender")
+{
+	Setup s;
+	Harness h;
+	h.port_range_file = s.dir.file("missing");
+	const std::string conf = s.dir.write(
+		"unbound.conf",
+		"[server]\nprivate_key_file = \"" + s.server_key + "\"\n"
+		"[[user]]\nname = \"alice\"\npublic_key = \"" +
+			key_to_base64(public_key(s.alice)) + "\"\nallow = [\"tcp/22\"]\n"
+		"require_address = false\n"
+		"[[user]]\nname = \"bob\"\npublic_key = \"" +
+			key_to_base64(public_key(s.bob)) + "\"\nallow = [\"udp/53\"]\n");
+
+	Result r = h.run({"check", conf});
+	REQUIRE(r.code == 0);
+	REQUIRE(r.err == "knockctl: warning: user alice: require_address = false: "
+			 "a knock of this user caught on the way and re-sent from "
+			 "another address opens the service for that address\n");
+	REQUIRE(h.run({"check", s.conf}).err.empty());
+
+	// The key of 0.1 is refused by name, not ignored or aliased.
+	const std::string old = s.dir.write(
+		"old.conf",
+		"[server]\nprivate_key_file = \"" + s.server_key + "\"\n"
+		"[[user]]\nname = \"alice\"\npublic_key = \"" +
+			key_to_base64(public_key(s.alice)) + "\"\nallow = [\"tcp/22\"]\n"
+		"require_source_match = true\n");
+	Result o = h.run({"check", old});
+	REQUIRE(o.code != 0);
+	REQUIRE(o.err.find(old + ":7: user[0].require_source_match: replaced by "
+			   "require_address (default true: a knock must carry its "
+			   "sender's address and come from it)") != std::string::npos);
 }
 
 TEST_CASE("apply sends BEGIN, ADD per item, COMMIT on one transport")
@@ -465,7 +550,7 @@ TEST_CASE("users and knock-ports print dumps")
 		u.sources = {parse_prefix("0.0.0.0/0"), parse_prefix("::/0")};
 		u.max_duration_s = 60;
 		u.expires_s = 1798761600;
-		u.flags = NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH;
+		u.flags = NFKNOCK_USER_F_REQUIRE_ADDRESS;
 		u.last_ts_ms = 1767225600123ULL;
 		u.knocks = 3;
 		u.max_grants = 16;
@@ -501,11 +586,11 @@ TEST_CASE("users and knock-ports print dumps")
 		REQUIRE(r.code == 0);
 		REQUIRE(r.out ==
 			"NAME   FINGERPRINT       ALLOW                 SOURCES         MAX  "
-			"EXPIRES               FLAGS         GRANTS  LAST KNOCK                KNOCKS\n"
+			"EXPIRES               FLAGS             GRANTS  LAST KNOCK                KNOCKS\n"
 			"alice  0102030405060708  udp/53                192.0.2.0/24    5m   "
-			"never                 disabled      0/4     -                         0\n"
+			"never                 disabled,unbound  0/4     -                         0\n"
 			"zed    deadbeef00010203  tcp/22,tcp/8000-8100  0.0.0.0/0,::/0  1m   "
-			"2027-01-01T00:00:00Z  source-match  2/16    2026-01-01T00:00:00.123Z  3\n");
+			"2027-01-01T00:00:00Z  -                 2/16    2026-01-01T00:00:00.123Z  3\n");
 	}
 	SECTION("users --json") {
 		Result r = h.run({"users", "--json"});
@@ -517,7 +602,7 @@ TEST_CASE("users and knock-ports print dumps")
 			"allow": ["tcp/22", "tcp/8000-8100"], "sources": ["0.0.0.0/0", "::/0"],
 			"max_duration_s": 60, "expires": "2027-01-01T00:00:00Z",
 			"expires_s": 1798761600, "enabled": true,
-			"require_source_match": true, "max_grants": 16, "grants": 2,
+			"require_address": true, "max_grants": 16, "grants": 2,
 			"last_ts_ms": 1767225600123, "knocks": 3})"));
 		REQUIRE(j[0]["expires"] == nullptr);
 		REQUIRE(j[0]["enabled"] == false);
@@ -649,7 +734,115 @@ TEST_CASE("knock sends one datagram the server's keys open")
 		const nfk_spa_req req = open(h.sent[0]);
 		REQUIRE(req.type == NFK_SPA_CLOSE);
 		REQUIRE(req.proto == IPPROTO_UDP);
-		REQUIRE(req.flags == 0);
+		// --address auto: the source toward a private server.
+		REQUIRE(req.flags == NFK_SPA_F_ADDRESS);
+		REQUIRE(nfk_spa_addr_family(req.addr) == 6);
+		REQUIRE(std::memcmp(req.addr, h.src6.bytes.data(), 16) == 0);
+		REQUIRE(r.out.find("\n  address fd00::2 (this host's source toward "
+				   "the server)\n") != std::string::npos);
+	}
+	SECTION("--address auto toward a public server") {
+		const std::vector<std::string> base{
+			"knock", "203.0.113.1", "--open", "tcp/22", "--server-key",
+			server_pk, "--key", s.alice_key, "--profile",
+			s.dir.write("empty.toml", "")};
+		const auto run = [&](std::vector<std::string> extra) {
+			std::vector<std::string> args = base;
+			args.insert(args.end(), extra.begin(), extra.end());
+			return h.run(args);
+		};
+
+		// Behind a NAT with nowhere to ask: refused, nothing sent.
+		Result r = run({});
+		REQUIRE(r.code == 1);
+		REQUIRE(r.err == "knockctl: knock 203.0.113.1: this host's source "
+				 "address 10.0.0.2 is a private one and the server's "
+				 "(203.0.113.1) is not, so a NAT will change it: give "
+				 "--discover stun:HOST[:PORT] or https://URL (or discover "
+				 "in the profile) to learn the address the server will "
+				 "see, --address IP, or --address observed\n");
+		REQUIRE(h.sent.empty());
+		REQUIRE(h.discover_calls.empty());
+
+		// A discovery service answers: its address goes in.
+		h.discovered = parse_address("198.51.100.7");
+		r = run({"--discover", "stun:stun.example.org", "-v"});
+		INFO(r.err);
+		REQUIRE(r.code == 0);
+		REQUIRE(h.discover_calls ==
+			std::vector<std::string>{"stun:stun.example.org 4"});
+		nfk_spa_req req = open(h.sent.back());
+		REQUIRE(req.flags == NFK_SPA_F_ADDRESS);
+		REQUIRE(std::memcmp(req.addr + 12, h.discovered->bytes.data(), 4) == 0);
+		REQUIRE(r.out.find("  address 198.51.100.7 (from "
+				   "stun:stun.example.org)\n") != std::string::npos);
+
+		// An answer of the other family cannot be the knock's source.
+		h.discovered = parse_address("2001:db8::7");
+		r = run({"--discover", "https://echo.example.org/ip"});
+		REQUIRE(r.code == 1);
+		REQUIRE(r.err == "knockctl: https://echo.example.org/ip: answered "
+				 "2001:db8::7, not a unicast inet address\n");
+		REQUIRE(h.sent.size() == 1);
+
+		// A public source needs no discovery.
+		h.src4 = parse_address("192.0.2.5");
+		h.discover_calls.clear();
+		r = run({"--discover", "stun:stun.example.org"});
+		REQUIRE(r.code == 0);
+		REQUIRE(h.discover_calls.empty());
+		req = open(h.sent.back());
+		REQUIRE(std::memcmp(req.addr + 12, h.src4.bytes.data(), 4) == 0);
+
+		// observed: no address, and -v says what that costs.
+		r = run({"--address", "observed", "-v"});
+		REQUIRE(r.code == 0);
+		REQUIRE(open(h.sent.back()).flags == 0);
+		REQUIRE(r.out.find("  no address: the server grants the datagram's "
+				   "source, and anyone who sees the datagram on the "
+				   "way can send it first from their own address and "
+				   "take the grant\n") != std::string::npos);
+	}
+	SECTION("a profile gives client_address and discover") {
+		h.discovered = parse_address("198.51.100.8");
+		const std::string prof = s.dir.write(
+			"nat.toml", "[[server]]\nname = \"far\"\naddress = \"203.0.113.1\"\n"
+				    "public_key = \"" + server_pk + "\"\nkey_file = \"" +
+				    s.alice_key + "\"\nservice = \"tcp/22\"\n"
+				    "discover = \"stun:[2001:db8::1]:3479\"\n");
+		Result r = h.run({"knock", "far", "--profile", prof});
+		INFO(r.err);
+		REQUIRE(r.code == 0);
+		REQUIRE(h.discover_calls ==
+			std::vector<std::string>{"stun:[2001:db8::1]:3479 4"});
+		REQUIRE(std::memcmp(open(h.sent.back()).addr + 12,
+				    h.discovered->bytes.data(), 4) == 0);
+
+		const std::string fixed = s.dir.write(
+			"fixed.toml", "[[server]]\nname = \"far\"\naddress = \"203.0.113.1\"\n"
+				      "public_key = \"" + server_pk + "\"\nkey_file = \"" +
+				      s.alice_key + "\"\nservice = \"tcp/22\"\n"
+				      "client_address = \"observed\"\n");
+		r = h.run({"knock", "far", "--profile", fixed});
+		REQUIRE(r.code == 0);
+		REQUIRE(open(h.sent.back()).flags == 0);
+		// The command line wins over the profile.
+		r = h.run({"knock", "far", "--profile", fixed, "--address", "192.0.2.44"});
+		REQUIRE(r.code == 0);
+		REQUIRE(open(h.sent.back()).addr[15] == 44);
+
+		const std::string bad = s.dir.write(
+			"bad.toml", "[[server]]\nname = \"far\"\n"
+				    "client_address = \"255.255.255.255\"\n"
+				    "discover = \"ftp://x\"\n");
+		r = h.run({"knock", "far", "--profile", bad});
+		REQUIRE(r.code != 0);
+		REQUIRE(r.err.find(bad + ":3: server[0].client_address: "
+				   "255.255.255.255: not an address a grant can name "
+				   "(unspecified, broadcast or multicast)") !=
+			std::string::npos);
+		REQUIRE(r.err.find(bad + ":4: server[0].discover: ftp://x: ") !=
+			std::string::npos);
 	}
 	SECTION("a profile gives address, keys, port and service") {
 		const std::string prof = s.dir.write(
@@ -672,7 +865,20 @@ TEST_CASE("knock sends one datagram the server's keys open")
 			{{"--open", "tcp/22", "--for", "1d"}, "--for 1d: too long (at most 65535s)"},
 			{{"--open", "tcp/70000"}, "tcp/70000: port out of range"},
 			{{"--open", "tcp/22", "--address", "nope"},
-			 "nope: invalid address (expected IPv4 or IPv6)"},
+			 "--address nope: expected auto, observed, or an IPv4 or IPv6 "
+			 "address"},
+			{{"--open", "tcp/22", "--address", "::"},
+			 "--address ::: not an address a grant can name (unspecified, "
+			 "broadcast or multicast)"},
+			{{"--open", "tcp/22", "--address", "ff02::1"},
+			 "--address ff02::1: not an address a grant can name "
+			 "(unspecified, broadcast or multicast)"},
+			{{"--open", "tcp/22", "--address", "224.0.0.1"},
+			 "--address 224.0.0.1: not an address a grant can name "
+			 "(unspecified, broadcast or multicast)"},
+			{{"--open", "tcp/22", "--discover", "stun:"},
+			 "--discover stun:: empty host (expected stun:HOST[:PORT] or "
+			 "https://URL)"},
 			{{"--open", "tcp/22", "--port", "tcp/1"}, "--port tcp/1: a knock port must be udp"},
 			{{"--open", "tcp/22", "--server-key", "abc"},
 			 "--server-key: invalid key (expected 44 characters of base64)"},
@@ -792,5 +998,105 @@ TEST_CASE("revoke --kill ends sessions after the grants")
 		Harness g;
 		REQUIRE(g.run({"revoke", "192.0.2.7"}).code == 0);
 		REQUIRE(g.killed.empty());
+	}
+}
+
+TEST_CASE("knock --wait probes the service after the datagram")
+{
+	Setup s;
+	Harness h;
+	const std::string server_pk = key_to_base64(public_key(s.server));
+	const std::string empty = s.dir.write("empty.toml", "");
+	const auto knock = [&](std::vector<std::string> more) {
+		std::vector<std::string> args{"knock", "127.0.0.1", "--server-key", server_pk,
+					      "--key", s.alice_key, "--profile", empty};
+		args.insert(args.end(), more.begin(), more.end());
+		return h.run(args);
+	};
+
+	SECTION("open: one line, exit 0, probed after the knock was sent") {
+		h.probe_took = 41;
+		Result r = knock({"--open", "tcp/22", "--wait"});
+		INFO(r.err);
+		REQUIRE(r.code == 0);
+		REQUIRE(r.out == "tcp/22 on 127.0.0.1 open after 41 ms\n");
+		REQUIRE(h.probes.size() == 1);
+		REQUIRE(h.probes[0].sent_before == 1);
+		REQUIRE(format_service(h.probes[0].svc) == "tcp/22");
+		REQUIRE(h.probes[0].wait_ms == 5000);
+		REQUIRE(h.probes[0].family == AF_INET);
+	}
+	SECTION("not open: exit 1 naming the service and the wait") {
+		Result r = knock({"--open", "tcp/22", "--wait=1500ms"});
+		REQUIRE(r.code == 1);
+		REQUIRE(r.out.empty());
+		REQUIRE(r.err.rfind("knockctl: tcp/22 on 127.0.0.1 (127.0.0.1): not open "
+				    "after 1500ms (", 0) == 0);
+		REQUIRE(h.sent.size() == 1);
+		REQUIRE(h.probes.at(0).wait_ms == 1500);
+	}
+	SECTION("udp: the --probe payload, text or hex") {
+		h.probe_took = 3;
+		Result r = knock({"--open", "udp/53", "--wait", "2s", "--probe", "hex:00ff10"});
+		INFO(r.err);
+		REQUIRE(r.code == 0);
+		REQUIRE(h.probes.at(0).payload == std::vector<uint8_t>{0x00, 0xff, 0x10});
+		REQUIRE(h.probes.at(0).wait_ms == 2000);
+		r = knock({"--open", "udp/53", "--wait", "--probe", "ping"});
+		REQUIRE(r.code == 0);
+		REQUIRE(h.probes.at(1).payload == std::vector<uint8_t>{'p', 'i', 'n', 'g'});
+	}
+	SECTION("without --wait nothing is probed") {
+		Result r = knock({"--open", "tcp/22"});
+		REQUIRE(r.code == 0);
+		REQUIRE(h.probes.empty());
+	}
+	SECTION("usage errors send nothing") {
+		const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+			{{"--open", "tcp/22", "--wait", "--once"},
+			 "knock: --wait with --once would spend the one-shot grant on its own probe"},
+			{{"--close", "tcp/22", "--wait"},
+			 "knock: --wait probes the service a knock opens, not one it closes"},
+			{{"--open", "udp/53", "--wait"},
+			 "knock: --wait on udp/53 needs --probe PAYLOAD (a UDP service is open "
+			 "when it answers; silence says nothing)"},
+			{{"--open", "tcp/22", "--probe", "x"},
+			 "knock: --probe is the payload of --wait's UDP probe; give --wait too"},
+			{{"--open", "tcp/22", "--wait=0"}, "--wait 0: duration must be greater than zero"},
+			{{"--open", "tcp/22", "--wait=6m"}, "--wait 6m: too long (at most 300s)"},
+			{{"--open", "udp/53", "--wait", "--probe", "hex:0g"},
+			 "--probe hex:0g: 'g' is not a hex digit"},
+			{{"--open", "udp/53", "--wait", "--probe", "hex:abc"},
+			 "--probe hex:abc: hex: needs an even, non-zero number of hex digits"},
+		};
+		for (const auto &[args, msg] : cases) {
+			Result r = knock(args);
+			INFO(msg);
+			REQUIRE(r.code == 2);
+			REQUIRE(r.err == "knockctl: " + msg + "\n");
+		}
+		REQUIRE(h.sent.empty());
+		REQUIRE(h.probes.empty());
+	}
+	SECTION("-4 and -6 choose the family; -v says when it was sent") {
+		h.probe_took = 1;
+		Result r = h.run({"knock", "::1", "--server-key", server_pk, "--key",
+				  s.alice_key, "--profile", empty, "--open", "tcp/22", "-4"});
+		REQUIRE(r.code == 1);
+		REQUIRE(r.err.rfind("knockctl: ::1: cannot resolve to an IPv4 address (-4)", 0) == 0);
+		r = knock({"--open", "tcp/22", "-6"});
+		REQUIRE(r.code == 1);
+		REQUIRE(r.err.rfind("knockctl: 127.0.0.1: cannot resolve to an IPv6 address (-6)", 0) == 0);
+		REQUIRE(h.sent.empty());
+		r = h.run({"knock", "::1", "--server-key", server_pk, "--key", s.alice_key,
+			   "--profile", empty, "--open", "tcp/22", "-6", "--wait", "-v"});
+		INFO(r.err);
+		REQUIRE(r.code == 0);
+		REQUIRE(h.probes.at(0).family == AF_INET6);
+		REQUIRE(r.out.find("  timestamp 2026-01-01T00:00:00.123Z (this host's clock") !=
+			std::string::npos);
+		REQUIRE(r.out.find("tcp/22 on ::1 open after 1 ms\n") != std::string::npos);
+		r = knock({"--open", "tcp/22", "-4", "-6"});
+		REQUIRE(r.code == 2);
 	}
 }

@@ -19,7 +19,7 @@ using namespace knockctl;
 
 namespace {
 
-constexpr int FAMILY = 0x1d;
+constexpr int TXN_FAMILY = 0x1d;
 
 const nlmsghdr *hdr(const MsgPtr &m)
 {
@@ -36,7 +36,7 @@ User sample_user()
 	u.sources = {parse_prefix("192.0.2.0/24"), parse_prefix("2001:db8::/32")};
 	u.max_duration_s = 300;
 	u.expires_s = 1798761600;
-	u.flags = NFKNOCK_USER_F_DISABLED | NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH;
+	u.flags = NFKNOCK_USER_F_DISABLED | NFKNOCK_USER_F_REQUIRE_ADDRESS;
 	u.max_grants = 8;
 	return u;
 }
@@ -94,29 +94,29 @@ TEST_CASE("TXN_BEGIN round-trips and sends only the given parameters")
 	p.skew_ms = 10000;
 	p.knock_packets = NFKNOCK_KNOCK_DROP;
 
-	MsgPtr m = build_txn_begin(FAMILY, p);
+	MsgPtr m = build_txn_begin(TXN_FAMILY, p);
 	REQUIRE(message_cmd(hdr(m)) == NFKNOCK_CMD_TXN_BEGIN);
 	REQUIRE(parse_txn_begin(hdr(m)) == p);
 
 	TxnParams some;
 	some.skew_ms = 5;
-	REQUIRE(parse_txn_begin(hdr(build_txn_begin(FAMILY, some))) == some);
+	REQUIRE(parse_txn_begin(hdr(build_txn_begin(TXN_FAMILY, some))) == some);
 	REQUIRE(genlmsg_attrlen(static_cast<genlmsghdr *>(nlmsg_data(
-					const_cast<nlmsghdr *>(hdr(build_txn_begin(FAMILY, {}))))),
+					const_cast<nlmsghdr *>(hdr(build_txn_begin(TXN_FAMILY, {}))))),
 				0) == 0);
 }
 
 TEST_CASE("TXN_ADD carries exactly one guard, knock port or user")
 {
 	SECTION("guard") {
-		MsgPtr m = build_txn_add_guard(FAMILY, {IPPROTO_TCP, 8000, 8100});
+		MsgPtr m = build_txn_add_guard(TXN_FAMILY, {IPPROTO_TCP, 8000, 8100});
 		REQUIRE(message_cmd(hdr(m)) == NFKNOCK_CMD_TXN_ADD);
 		const TxnItem it = parse_txn_add(hdr(m));
 		REQUIRE(it.kind == TxnItem::GUARD);
 		REQUIRE(it.service == Service{IPPROTO_TCP, 8000, 8100});
 	}
 	SECTION("knock port") {
-		MsgPtr m = build_txn_add_knock_port(FAMILY, {IPPROTO_UDP, 62201, 62201});
+		MsgPtr m = build_txn_add_knock_port(TXN_FAMILY, {IPPROTO_UDP, 62201, 62201});
 		const TxnItem it = parse_txn_add(hdr(m));
 		REQUIRE(it.kind == TxnItem::KNOCK_PORT);
 		REQUIRE(it.service == Service{IPPROTO_UDP, 62201, 62201});
@@ -125,7 +125,7 @@ TEST_CASE("TXN_ADD carries exactly one guard, knock port or user")
 	SECTION("user, keys and nests") {
 		const User u = sample_user();
 		const UserKeys k = sample_keys();
-		MsgPtr m = build_txn_add_user(FAMILY, u, k);
+		MsgPtr m = build_txn_add_user(TXN_FAMILY, u, k);
 		const TxnItem it = parse_txn_add(hdr(m));
 
 		REQUIRE(it.kind == TxnItem::USER);
@@ -140,21 +140,21 @@ TEST_CASE("TXN_ADD carries exactly one guard, knock port or user")
 		User u = sample_user();
 		u.expires_s = 0;
 		u.flags = 0;
-		MsgPtr m = build_txn_add_user(FAMILY, u, sample_keys());
+		MsgPtr m = build_txn_add_user(TXN_FAMILY, u, sample_keys());
 		REQUIRE(parse_txn_add(hdr(m)).user == u);
 	}
 	SECTION("commit, abort and the dumps carry no attributes") {
-		REQUIRE(message_cmd(hdr(build_txn_commit(FAMILY))) == NFKNOCK_CMD_TXN_COMMIT);
-		REQUIRE(message_cmd(hdr(build_txn_abort(FAMILY))) == NFKNOCK_CMD_TXN_ABORT);
-		MsgPtr users = build_get_users(FAMILY);
+		REQUIRE(message_cmd(hdr(build_txn_commit(TXN_FAMILY))) == NFKNOCK_CMD_TXN_COMMIT);
+		REQUIRE(message_cmd(hdr(build_txn_abort(TXN_FAMILY))) == NFKNOCK_CMD_TXN_ABORT);
+		MsgPtr users = build_get_users(TXN_FAMILY);
 		REQUIRE(message_cmd(hdr(users)) == NFKNOCK_CMD_GET_USERS);
 		REQUIRE((hdr(users)->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP);
-		MsgPtr kp = build_get_knock_ports(FAMILY);
+		MsgPtr kp = build_get_knock_ports(TXN_FAMILY);
 		REQUIRE(message_cmd(hdr(kp)) == NFKNOCK_CMD_GET_KNOCK_PORTS);
 		REQUIRE((hdr(kp)->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP);
 	}
 	SECTION("two items are refused") {
-		MsgPtr m = build_txn_add_guard(FAMILY, {IPPROTO_TCP, 22, 22});
+		MsgPtr m = build_txn_add_guard(TXN_FAMILY, {IPPROTO_TCP, 22, 22});
 		encode_knock_port(m.get(), {IPPROTO_UDP, 1, 1});
 		REQUIRE_THROWS_AS(parse_txn_add(hdr(m)), ProtocolError);
 	}
@@ -166,7 +166,7 @@ TEST_CASE("a GET_USERS entry parses, counters included, keys absent")
 	u.last_ts_ms = 1767225600123ULL;
 	u.knocks = 42;
 
-	MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_USERS);
+	MsgPtr m = build_request(TXN_FAMILY, NFKNOCK_CMD_GET_USERS);
 	encode_user(m.get(), u, nullptr);
 	REQUIRE(parse_user(hdr(m)) == u);
 
@@ -186,7 +186,7 @@ TEST_CASE("status and grants carry the knock fields")
 	s.knock_ports_count = 2;
 	s.knocks = KnockStats{1, 2, 3, 4, 5, 6, 7};
 
-	MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
+	MsgPtr m = build_request(TXN_FAMILY, NFKNOCK_CMD_GET_STATUS);
 	encode_status(m.get(), s);
 	REQUIRE(parse_status(hdr(m)) == s);
 
@@ -196,7 +196,7 @@ TEST_CASE("status and grants carry the knock fields")
 	g.port = 22;
 	g.timeout_ms = 1000;
 	g.user_fpr = {9, 8, 7, 6, 5, 4, 3, 2};
-	MsgPtr gm = build_request(FAMILY, NFKNOCK_CMD_GET_GRANTS);
+	MsgPtr gm = build_request(TXN_FAMILY, NFKNOCK_CMD_GET_GRANTS);
 	encode_grant(gm.get(), g);
 	REQUIRE(parse_grant(hdr(gm)) == g);
 }
@@ -207,7 +207,7 @@ TEST_CASE("a user's grant cap: sent in TXN_ADD, live grants only in dumps")
 		User u = sample_user();
 		u.max_grants = NFKNOCK_USER_GRANTS_LIMIT;
 		u.grants = 3;	// output only: must not be sent
-		MsgPtr m = build_txn_add_user(FAMILY, u, sample_keys());
+		MsgPtr m = build_txn_add_user(TXN_FAMILY, u, sample_keys());
 		const TxnItem it = parse_txn_add(hdr(m));
 
 		REQUIRE(it.user.max_grants == uint32_t(NFKNOCK_USER_GRANTS_LIMIT));
@@ -230,7 +230,7 @@ TEST_CASE("a user's grant cap: sent in TXN_ADD, live grants only in dumps")
 		u.max_grants = 16;
 		u.grants = 5;
 		u.knocks = 9;
-		MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_USERS);
+		MsgPtr m = build_request(TXN_FAMILY, NFKNOCK_CMD_GET_USERS);
 		encode_user(m.get(), u, nullptr);
 		const User back = parse_user(hdr(m));
 		REQUIRE(back == u);
@@ -240,7 +240,7 @@ TEST_CASE("a user's grant cap: sent in TXN_ADD, live grants only in dumps")
 	SECTION("an older module's entry has neither") {
 		User u = sample_user();
 		u.max_grants.reset();
-		MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_USERS);
+		MsgPtr m = build_request(TXN_FAMILY, NFKNOCK_CMD_GET_USERS);
 		encode_user(m.get(), u, nullptr);
 		const User back = parse_user(hdr(m));
 		REQUIRE_FALSE(back.max_grants);
@@ -250,17 +250,17 @@ TEST_CASE("a user's grant cap: sent in TXN_ADD, live grants only in dumps")
 
 TEST_CASE("the TXN_COMMIT reply carries the number of revoked grants")
 {
-	MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_TXN_COMMIT);
+	MsgPtr m = build_request(TXN_FAMILY, NFKNOCK_CMD_TXN_COMMIT);
 	encode_commit_reply(m.get(), 42);
 	REQUIRE(message_cmd(hdr(m)) == NFKNOCK_CMD_TXN_COMMIT);
 	REQUIRE(parse_commit_reply(hdr(m)) == 42);
 
-	MsgPtr zero = build_request(FAMILY, NFKNOCK_CMD_TXN_COMMIT);
+	MsgPtr zero = build_request(TXN_FAMILY, NFKNOCK_CMD_TXN_COMMIT);
 	encode_commit_reply(zero.get(), 0);
 	REQUIRE(parse_commit_reply(hdr(zero)) == 0);
 
 	// A reply without the attribute (or an empty one) means none.
-	REQUIRE(parse_commit_reply(hdr(build_request(FAMILY, NFKNOCK_CMD_TXN_COMMIT))) == 0);
+	REQUIRE(parse_commit_reply(hdr(build_request(TXN_FAMILY, NFKNOCK_CMD_TXN_COMMIT))) == 0);
 }
 
 TEST_CASE("status: the limited flag and the new counters round-trip")
@@ -273,22 +273,22 @@ TEST_CASE("status: the limited flag and the new counters round-trip")
 	s.stats.passed_scope = 14;
 	s.stats.refused_stray = 16;
 
-	MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
+	MsgPtr m = build_request(TXN_FAMILY, NFKNOCK_CMD_GET_STATUS);
 	encode_status(m.get(), s);
 	REQUIRE(parse_status(hdr(m)) == s);
 
 	s.limited = false;
-	MsgPtr f = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
+	MsgPtr f = build_request(TXN_FAMILY, NFKNOCK_CMD_GET_STATUS);
 	encode_status(f.get(), s);
 	REQUIRE(parse_status(hdr(f)).limited == false);
 
 	SECTION("absent means not limited") {
-		MsgPtr a = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
+		MsgPtr a = build_request(TXN_FAMILY, NFKNOCK_CMD_GET_STATUS);
 		REQUIRE(nla_put_u32(a.get(), NFKNOCK_A_API_VERSION, 1) == 0);
 		REQUIRE(parse_status(hdr(a)).limited == false);
 	}
 	SECTION("a value other than 0 is true") {
-		MsgPtr a = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
+		MsgPtr a = build_request(TXN_FAMILY, NFKNOCK_CMD_GET_STATUS);
 		REQUIRE(nla_put_u32(a.get(), NFKNOCK_A_API_VERSION, 1) == 0);
 		REQUIRE(nla_put_u8(a.get(), NFKNOCK_A_LIMITED, 1) == 0);
 		REQUIRE(parse_status(hdr(a)).limited == true);

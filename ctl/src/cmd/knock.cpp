@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // knockctl knock HOST (--open SERVICE | --close SERVICE) [--for DUR] [--once]
-//   [--address A] [--port udp/N] [--server-key B64] [--key FILE]
-//   [--profile FILE] [-v]
+//   [--address auto|observed|A] [--discover stun:H[:P]|https://URL] [--port udp/N] [--server-key B64] [--key FILE]
+//   [--profile FILE] [--wait[=DUR]] [--probe PAYLOAD] [-4|-6] [-v]
+#include <sys/socket.h>
+
 #include <memory>
 #include <string>
 
 #include "commands.hpp"
 #include "knock.hpp"
+#include "knock_wait.hpp"
 
 namespace knockctl {
 
@@ -18,7 +21,8 @@ void register_knock(CLI::App &app, Context &ctx)
 	auto a = std::make_shared<KnockArgs>();
 	// Option storage; an option not given stays nullopt in KnockArgs.
 	struct Text {
-		std::string open, close, address, port, server_key, key, profile;
+		std::string open, close, address, discover, port, server_key,
+			key, profile, wait, probe;
 	};
 	auto text = std::make_shared<Text>();
 
@@ -40,10 +44,23 @@ void register_knock(CLI::App &app, Context &ctx)
 		->capture_default_str();
 	sub->add_flag("--once", a->once,
 		      "One-shot: the grant is consumed by the first connection");
-	auto *address = sub->add_option("--address", text->address,
-					"Grant this address instead of the "
-					"packet's source (IPv4 or IPv6)")
+	auto *address = sub->add_option(
+				    "--address", text->address,
+				    "The address the server will see, put into the "
+				    "datagram so that only it can use the knock: auto "
+				    "(default: this host's source address, or the "
+				    "--discover answer when that is private and the "
+				    "server's is not), an IPv4 or IPv6 address, or "
+				    "observed (none: whoever sends the datagram first "
+				    "gets the grant)")
 				->type_name("ADDRESS");
+	auto *discover = sub->add_option(
+				     "--discover", text->discover,
+				     "Where --address auto learns this host's address "
+				     "behind a NAT: stun:HOST[:PORT] (STUN binding "
+				     "request, port 3478 by default) or https://URL "
+				     "(the address as text)")
+				 ->type_name("URL");
 	auto *port = sub->add_option("--port", text->port,
 				     "Knock port of the server (default: the "
 				     "profile's, else udp/62201)")
@@ -58,10 +75,30 @@ void register_knock(CLI::App &app, Context &ctx)
 					"Client profile (default "
 					"~/.config/nfknock/client.toml)")
 				->type_name("FILE");
+	auto *wait = sub->add_option(
+				 "--wait", text->wait,
+				 std::string("Then try the service until it is open, "
+					     "for at most DURATION (default ") +
+					 KNOCK_WAIT_DEFAULT +
+					 "); exit 0 only if it opened. Give it "
+					 "after HOST, or as --wait=DURATION")
+			     ->type_name("[DURATION]")
+			     ->expected(0, 1);
+	auto *probe = sub->add_option(
+				  "--probe", text->probe,
+				  "What --wait sends to a udp service, which is open "
+				  "when it answers: text, or hex:HEXDIGITS")
+			      ->type_name("PAYLOAD");
+	auto *v4 = sub->add_flag_callback(
+		"-4", [a] { a->family = AF_INET; },
+		"Knock (and --wait) over IPv4 only");
+	sub->add_flag_callback("-6", [a] { a->family = AF_INET6; },
+			       "Knock (and --wait) over IPv6 only")
+		->excludes(v4);
 	sub->add_flag("-v,--verbose", a->verbose, "Say what was sent");
 
-	sub->callback([&ctx, a, text, open, close, address, port, server_key, key,
-		       profile] {
+	sub->callback([&ctx, a, text, open, close, address, discover, port,
+		       server_key, key, profile, wait, probe] {
 		KnockArgs args = *a;
 		const auto take = [](CLI::Option *opt, const std::string &v) {
 			return opt->count() ? std::optional<std::string>(v) :
@@ -71,10 +108,13 @@ void register_knock(CLI::App &app, Context &ctx)
 		args.open = take(open, text->open);
 		args.close = take(close, text->close);
 		args.address = take(address, text->address);
+		args.discover = take(discover, text->discover);
 		args.port = take(port, text->port);
 		args.server_key = take(server_key, text->server_key);
 		args.key_file = take(key, text->key);
 		args.profile = take(profile, text->profile);
+		args.wait = take(wait, text->wait);
+		args.probe = take(probe, text->probe);
 		do_knock(ctx, args);
 	});
 }

@@ -35,6 +35,27 @@ Address parse_address(std::string_view text)
 	throw UsageError(s + ": invalid address (expected IPv4 or IPv6)");
 }
 
+Address sockaddr_address(const sockaddr_storage &ss)
+{
+	Address addr;
+
+	if (ss.ss_family == AF_INET) {
+		const auto *in = reinterpret_cast<const sockaddr_in *>(&ss);
+		addr.family = AF_INET;
+		std::memcpy(addr.bytes.data(), &in->sin_addr, 4);
+		return addr;
+	}
+	const auto *in6 = reinterpret_cast<const sockaddr_in6 *>(&ss);
+	if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+		addr.family = AF_INET;
+		std::memcpy(addr.bytes.data(), &in6->sin6_addr.s6_addr[12], 4);
+	} else {
+		addr.family = AF_INET6;
+		std::memcpy(addr.bytes.data(), in6->sin6_addr.s6_addr, 16);
+	}
+	return addr;
+}
+
 std::string format_address(const Address &addr)
 {
 	char buf[INET6_ADDRSTRLEN];

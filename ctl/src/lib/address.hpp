@@ -2,6 +2,8 @@
 // IPv4 / IPv6 source addresses for grant and revoke.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <string>
 #include <string_view>
 
@@ -13,6 +15,9 @@ namespace knockctl {
 // becomes the IPv4 address. Throws UsageError
 // "<text>: invalid address (expected IPv4 or IPv6)".
 Address parse_address(std::string_view text);
+
+// The address of a sockaddr_in / sockaddr_in6 (IPv4-mapped becomes IPv4).
+Address sockaddr_address(const sockaddr_storage &ss);
 
 // inet_ntop text.
 std::string format_address(const Address &addr);

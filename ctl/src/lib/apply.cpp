@@ -74,6 +74,21 @@ std::vector<std::string> ephemeral_warnings(const std::vector<Service> &guards,
 	return out;
 }
 
+std::vector<std::string> unbound_warnings(
+	const std::vector<std::pair<User, UserKeys>> &users)
+{
+	std::vector<std::string> out;
+
+	for (const auto &[u, keys] : users)
+		if (!(u.flags & NFKNOCK_USER_F_REQUIRE_ADDRESS))
+			out.push_back("warning: user " + u.name +
+				      ": require_address = false: a knock of "
+				      "this user caught on the way and re-sent "
+				      "from another address opens the service "
+				      "for that address");
+	return out;
+}
+
 void do_check(Context &ctx, const std::string &file, const KeyLoader &load_key)
 {
 	const LoadedConfig cfg = load_config_file(file, load_key);
@@ -82,6 +97,8 @@ void do_check(Context &ctx, const std::string &file, const KeyLoader &load_key)
 	if (const auto range = read_port_range(ctx.port_range_file))
 		for (const std::string &w : ephemeral_warnings(cfg.guards, *range))
 			ctx.err << "knockctl: " << w << "\n";
+	for (const std::string &w : unbound_warnings(cfg.users))
+		ctx.err << "knockctl: " << w << "\n";
 }
 
 uint32_t apply_loaded(Context &ctx, const LoadedConfig &cfg)

@@ -45,4 +45,9 @@ std::optional<PortRange> read_port_range(const std::string &path);
 std::vector<std::string> ephemeral_warnings(const std::vector<Service> &guards,
 					    const PortRange &ephemeral);
 
+// One warning line per user with require_address = false: its knocks can
+// be taken over by whoever sees them on the way.
+std::vector<std::string> unbound_warnings(
+	const std::vector<std::pair<User, UserKeys>> &users);
+
 } // namespace knockctl

@@ -47,6 +47,7 @@ void encode_status(nl_msg *msg, const Status &s)
 		{NFKNOCK_STAT_A_GRANTS_REVOKED, s.stats.grants_revoked},
 		{NFKNOCK_STAT_A_PASSED_SCOPE, s.stats.passed_scope},
 		{NFKNOCK_STAT_A_REFUSED_STRAY, s.stats.refused_stray},
+		{NFKNOCK_STAT_A_KNOCKS_UNBOUND, s.knocks.unbound},
 	};
 	for (const auto &[type, value] : counters)
 		put_check(nla_put_u64(msg, type, value), "stats");
@@ -101,6 +102,7 @@ Status parse_status(const nlmsghdr *nlh)
 		s.stats.grants_revoked = get_u64(st[NFKNOCK_STAT_A_GRANTS_REVOKED]);
 		s.stats.passed_scope = get_u64(st[NFKNOCK_STAT_A_PASSED_SCOPE]);
 		s.stats.refused_stray = get_u64(st[NFKNOCK_STAT_A_REFUSED_STRAY]);
+		s.knocks.unbound = get_u64(st[NFKNOCK_STAT_A_KNOCKS_UNBOUND]);
 	}
 	return s;
 }

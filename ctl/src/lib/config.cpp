@@ -388,7 +388,8 @@ void parse_user(Problems &p, const toml::table &t, const std::string &field,
 {
 	check_keys(p, t, field,
 		   {"name", "public_key", "allow", "max_duration", "max_grants",
-		    "sources", "require_source_match", "enabled", "expires"},
+		    "sources", "require_address", "require_source_match",
+		    "enabled", "expires"},
 		   {"sequence"});
 	u.line = line_of(t);
 
@@ -411,7 +412,10 @@ void parse_user(Problems &p, const toml::table &t, const std::string &field,
 		if (auto pk = decode_public_key(*s))
 			u.public_key = *pk;
 		else
-			p.add(line_of(*n), field + ".public_key", KEY_FORMAT_ERROR);
+			p.add(line_of(*n), field + ".public_key",
+			      public_key_problem(*s, "the user's public key (what "
+						 "knockctl pubkey prints on the "
+						 "client)"));
 	}
 
 	n = t.get("allow");
@@ -470,9 +474,14 @@ void parse_user(Problems &p, const toml::table &t, const std::string &field,
 		u.sources = {parse_prefix("0.0.0.0/0"), parse_prefix("::/0")};
 	}
 
-	if (auto b = get_bool(p, t.get("require_source_match"),
-			      field + ".require_source_match"))
-		u.require_source_match = *b;
+	// The key of 0.1 before binding: its meaning changed, so no alias.
+	if (const toml::node *old = t.get("require_source_match"))
+		p.add(line_of(*old), field + ".require_source_match",
+		      "replaced by require_address (default true: a knock must "
+		      "carry its sender's address and come from it)");
+	if (auto b = get_bool(p, t.get("require_address"),
+			      field + ".require_address"))
+		u.require_address = *b;
 	if (auto b = get_bool(p, t.get("enabled"), field + ".enabled"))
 		u.enabled = *b;
 
@@ -778,8 +787,8 @@ LoadedConfig load_config(const ServerConfig &cfg, const std::string &name,
 		u.expires_s = cu.expires_s;
 		u.max_grants = cu.max_grants;
 		u.flags = (cu.enabled ? 0 : NFKNOCK_USER_F_DISABLED) |
-			  (cu.require_source_match ?
-				   NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH : 0);
+			  (cu.require_address ?
+				   NFKNOCK_USER_F_REQUIRE_ADDRESS : 0);
 		try {
 			out.users.emplace_back(std::move(u),
 					       server_side_keys(sk, cu.public_key));

@@ -48,7 +48,7 @@ struct ConfigUser {
 	std::vector<Prefix> sources;
 	uint32_t max_duration_s = DEFAULT_MAX_DURATION_S;
 	uint64_t expires_s = 0;		// unix seconds, 0 = never
-	bool require_source_match = false;
+	bool require_address = true;	// NFKNOCK_USER_F_REQUIRE_ADDRESS
 	bool enabled = true;
 	uint32_t max_grants = NFKNOCK_USER_GRANTS_DEFAULT;
 	int line = 0;			// of the [[user]] table

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "client.hpp"
+#include "discover.hpp"
 #include "transport.hpp"
 
 namespace knockctl {
@@ -42,6 +43,18 @@ public:
 	// (revoke --kill); returns how many were ended.
 	std::function<unsigned(const Address &remote,
 			       std::optional<uint16_t> port)> kill_sessions;
+	// The source address this host uses toward @to (knock --address auto).
+	std::function<Address(const sockaddr_storage &to, socklen_t len)>
+		source_address;
+	// This host's address as a discovery service sees it (knock --discover).
+	std::function<Address(const Discovery &d, int family)> discover;
+	// Try @svc at @to until open or @wait_ms passed; milliseconds it took
+	// (knock --wait; see knock_wait.hpp).
+	std::function<std::optional<uint32_t>(const sockaddr_storage &to,
+					      socklen_t len, const Service &svc,
+					      const std::vector<uint8_t> &payload,
+					      uint32_t wait_ms)>
+		probe;
 	// Unix time in milliseconds (knock).
 	std::function<uint64_t()> now_ms;
 	// This host's ephemeral port range, "FIRST\tLAST" (check warns about

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "errors.hpp"
+#include "fd.hpp"
 
 namespace knockctl {
 
@@ -40,16 +41,6 @@ bool decode(std::string_view text, uint8_t *out)
 	}
 	return true;
 }
-
-// Closes on every path.
-struct Fd {
-	int fd;
-	~Fd()
-	{
-		if (fd >= 0)
-			close(fd);
-	}
-};
 
 Error file_error(const std::string &path, int err)
 {
@@ -98,6 +89,13 @@ std::string key_to_base64(const uint8_t *key)
 	std::string out(buf);
 	sodium_memzero(buf, sizeof(buf));
 	return out;
+}
+
+std::string public_key_problem(std::string_view text, const std::string &what)
+{
+	if (text.size() >= 2 && text.front() == '<' && text.back() == '>')
+		return std::string(text) + ": a placeholder: put " + what + " here";
+	return KEY_FORMAT_ERROR;
 }
 
 std::optional<PublicKey> decode_public_key(std::string_view text)
@@ -154,8 +152,44 @@ PrivateKey read_private_key_file(const std::string &path)
 	return sk;
 }
 
+namespace {
+
+// mkdir -p of @path's folder: each missing one 0700 (a key's folder is
+// nobody else's business; existing ones are left as they are).
+void make_parents(const std::string &path)
+{
+	for (std::size_t i = path.find('/', 1); i != std::string::npos;
+	     i = path.find('/', i + 1)) {
+		const std::string dir = path.substr(0, i);
+
+		struct stat st {};
+
+		if (mkdir(dir.c_str(), 0700) == 0)
+			continue;
+		if (errno != EEXIST)
+			throw file_error(dir, errno);
+		if (stat(dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
+			throw file_error(dir, ENOTDIR);
+	}
+}
+
+// Removes the file it was given unless disarmed: a failed write leaves no
+// partial key behind.
+struct UnlinkOnError {
+	const std::string &path;
+	bool armed = true;
+	~UnlinkOnError()
+	{
+		if (armed)
+			unlink(path.c_str());
+	}
+};
+
+} // namespace
+
 void write_private_key_file(const std::string &path, const PrivateKey &key)
 {
+	make_parents(path);
 	Fd f{open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 		  0600)};
 
@@ -164,6 +198,7 @@ void write_private_key_file(const std::string &path, const PrivateKey &key)
 			throw Error(path + ": file exists (refusing to overwrite)");
 		throw file_error(path, errno);
 	}
+	UnlinkOnError created{path};
 	if (fchmod(f.fd, 0600) != 0)
 		throw file_error(path, errno);
 
@@ -184,6 +219,7 @@ void write_private_key_file(const std::string &path, const PrivateKey &key)
 	sodium_memzero(text.data(), text.size());
 	if (fsync(f.fd) != 0)
 		throw file_error(path, errno);
+	created.armed = false;
 }
 
 } // namespace knockctl

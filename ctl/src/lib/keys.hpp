@@ -40,6 +40,11 @@ bool decode_private_key(std::string_view text, PrivateKey &out);
 inline constexpr const char *KEY_FORMAT_ERROR =
 	"invalid key (expected 44 characters of base64)";
 
+// Why @text is no public key: for a placeholder ("<...>", what the example
+// files carry) "<...>: a placeholder: put @what here", else
+// KEY_FORMAT_ERROR.
+std::string public_key_problem(std::string_view text, const std::string &what);
+
 // Read the private key in @path. Refuses a file with any group or other
 // permission bit: "<path>: private key file is readable by group or others
 // (chmod 600)". Other failures name the path too. Throws Error.

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <memory>
 #include <ostream>
@@ -19,9 +20,12 @@
 
 #include "address.hpp"
 #include "derive.hpp"
+#include "discover.hpp"
 #include "duration.hpp"
+#include "fd.hpp"
 #include "errors.hpp"
 #include "keys.hpp"
+#include "knock_wait.hpp"
 #include "profile.hpp"
 #include "service.hpp"
 #include "spa.h"
@@ -31,23 +35,22 @@ namespace knockctl {
 
 namespace {
 
-struct AddrInfoFree {
-	void operator()(addrinfo *ai) const { freeaddrinfo(ai); }
-};
-
 struct Resolved {
 	sockaddr_storage addr{};
 	socklen_t len = 0;
 	std::string text;	// numeric address
 };
 
-Resolved resolve(const std::string &host, uint16_t port)
+// The first address getaddrinfo() gives (RFC 6724 order): the one ssh and
+// most clients try first, so the knock, --wait and the user's next
+// connection use one family. @family: AF_INET, AF_INET6 or 0 (either).
+Resolved resolve(const std::string &host, uint16_t port, int family)
 {
 	addrinfo hints{};
 	addrinfo *res = nullptr;
 	const std::string service = std::to_string(port);
 
-	hints.ai_family = AF_UNSPEC;
+	hints.ai_family = family ? family : AF_UNSPEC;
 	hints.ai_socktype = SOCK_DGRAM;
 	hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
 	int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &res);
@@ -58,7 +61,10 @@ Resolved resolve(const std::string &host, uint16_t port)
 		rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &res);
 	}
 	if (rc != 0)
-		throw Error(host + ": cannot resolve: " + gai_strerror(rc));
+		throw Error(host + ": cannot resolve" +
+			    (family == AF_INET ? " to an IPv4 address (-4)" :
+			     family == AF_INET6 ? " to an IPv6 address (-6)" : "") +
+			    ": " + gai_strerror(rc));
 	std::unique_ptr<addrinfo, AddrInfoFree> owner(res);
 
 	Resolved r;
@@ -86,6 +92,22 @@ void send_datagram(const std::string &host, const sockaddr_storage &to,
 		throw Error(host + ": send: " + std::strerror(err));
 	if (std::size_t(n) != dgram.size())
 		throw Error(host + ": send: short write");
+}
+
+// What connect() picks as the source toward @to; nothing is sent.
+Address route_source(const sockaddr_storage &to, socklen_t len)
+{
+	const Fd s{socket(to.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+	sockaddr_storage local{};
+	socklen_t llen = sizeof(local);
+
+	if (s.fd < 0)
+		throw Error(std::string("socket: ") + std::strerror(errno));
+	if (connect(s.fd, reinterpret_cast<const sockaddr *>(&to), len) < 0 ||
+	    getsockname(s.fd, reinterpret_cast<sockaddr *>(&local), &llen) < 0)
+		throw Error(std::string("no route to the server: ") +
+			    std::strerror(errno));
+	return sockaddr_address(local);
 }
 
 std::string home_dir()
@@ -119,6 +141,20 @@ std::vector<ServerProfile> load_profiles(const KnockArgs &a)
 	return parse_profile(text.str(), path, home);
 }
 
+// "2026-12-01T10:28:51.123Z" for -v.
+std::string utc_text(uint64_t ms)
+{
+	const time_t s = time_t(ms / 1000);
+	tm t{};
+	char buf[32];
+
+	gmtime_r(&s, &t);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &t);
+	char frac[8];
+	snprintf(frac, sizeof(frac), ".%03uZ", unsigned(ms % 1000));
+	return std::string(buf) + frac;
+}
+
 uint64_t unix_ms_now()
 {
 	using namespace std::chrono;
@@ -146,6 +182,56 @@ uint16_t parse_knock_duration(const std::string &text)
 	return uint16_t(ms / 1000);
 }
 
+namespace {
+
+// The address the server will see, for the plaintext; nullopt for
+// "observed". @note says where it came from (-v).
+std::optional<Address> knock_address(Context &ctx, const std::string &mode,
+				     const std::optional<Discovery> &disc,
+				     const std::string &host,
+				     const sockaddr_storage &to, socklen_t len,
+				     std::string &note)
+{
+	if (mode == KNOCK_ADDRESS_OBSERVED) {
+		note = "no address: the server grants the datagram's source, "
+		       "and anyone who sees the datagram on the way can send "
+		       "it first from their own address and take the grant";
+		return std::nullopt;
+	}
+	if (mode != KNOCK_ADDRESS_AUTO) {
+		note = "address " + mode + " (given)";
+		return parse_address(mode);
+	}
+	const Address server = sockaddr_address(to);
+	const Address src = ctx.source_address ? ctx.source_address(to, len) :
+						 route_source(to, len);
+	// A private source reaches a public server through a NAT; toward a
+	// private server (same site) it is what the server sees.
+	if (!is_private_address(src) || is_private_address(server)) {
+		note = "address " + format_address(src) +
+		       " (this host's source toward the server)";
+		return src;
+	}
+	if (!disc)
+		throw Error("knock " + host + ": this host's source address " +
+			    format_address(src) + " is a private one and the "
+			    "server's (" + format_address(server) + ") is not, "
+			    "so a NAT will change it: give --discover "
+			    "stun:HOST[:PORT] or https://URL (or discover in "
+			    "the profile) to learn the address the server will "
+			    "see, --address IP, or --address observed");
+	const Address seen = ctx.discover ? ctx.discover(*disc, server.family) :
+					    discover_address(*disc, server.family);
+	if (seen.family != server.family || !is_unicast_address(seen))
+		throw Error(disc->text + ": answered " + format_address(seen) +
+			    ", not a unicast " + family_name(server) +
+			    " address");
+	note = "address " + format_address(seen) + " (from " + disc->text + ")";
+	return seen;
+}
+
+} // namespace
+
 void do_knock(Context &ctx, const KnockArgs &a)
 {
 	KnockRequest req;
@@ -156,7 +242,10 @@ void do_knock(Context &ctx, const KnockArgs &a)
 	req.duration_s = parse_knock_duration(a.duration);
 	req.once = a.once;
 	if (a.address)
-		req.address = parse_address(*a.address);
+		check_knock_address(*a.address, "--address");
+	std::optional<Discovery> disc;
+	if (a.discover)
+		disc = parse_discovery(*a.discover);
 	std::optional<Service> knock_port;
 	if (a.port) {
 		knock_port = parse_service(*a.port, true);
@@ -168,6 +257,24 @@ void do_knock(Context &ctx, const KnockArgs &a)
 		server_pk = decode_public_key(*a.server_key);
 		if (!server_pk)
 			throw UsageError(std::string("--server-key: ") + KEY_FORMAT_ERROR);
+	}
+
+	std::optional<uint32_t> wait_ms;
+	if (a.wait) {
+		wait_ms = parse_knock_wait(*a.wait);
+		if (a.close)
+			throw UsageError("knock: --wait probes the service a knock "
+					 "opens, not one it closes");
+		if (a.once)
+			throw UsageError("knock: --wait with --once would spend the "
+					 "one-shot grant on its own probe");
+	}
+	std::vector<uint8_t> probe;
+	if (a.probe) {
+		if (!a.wait)
+			throw UsageError("knock: --probe is the payload of --wait's "
+					 "UDP probe; give --wait too");
+		probe = parse_probe_payload(*a.probe);
 	}
 
 	std::optional<Service> svc;
@@ -187,6 +294,10 @@ void do_knock(Context &ctx, const KnockArgs &a)
 	}
 	req.proto = svc->proto;
 	req.port = svc->port;
+	if (wait_ms && svc->proto == IPPROTO_UDP && probe.empty())
+		throw UsageError("knock: --wait on " + format_service(*svc) +
+				 " needs --probe PAYLOAD (a UDP service is open "
+				 "when it answers; silence says nothing)");
 	if (!server_pk && prof)
 		server_pk = prof->public_key;
 	if (!server_pk)
@@ -203,7 +314,15 @@ void do_knock(Context &ctx, const KnockArgs &a)
 
 	const PrivateKey sk = read_private_key_file(key_file);
 	const UserKeys keys = client_side_keys(sk, *server_pk);
-	const Resolved to = resolve(target, knock_port->port);
+	const Resolved to = resolve(target, knock_port->port, a.family);
+	const std::string mode = a.address ? *a.address :
+				 prof && !prof->client_address.empty() ?
+						 prof->client_address :
+						 KNOCK_ADDRESS_AUTO;
+	if (!disc && prof && !prof->discover.empty())
+		disc = parse_discovery(prof->discover);
+	std::string note;
+	req.address = knock_address(ctx, mode, disc, a.host, to.addr, to.len, note);
 	const uint64_t now = ctx.now_ms ? ctx.now_ms() : unix_ms_now();
 	const std::vector<uint8_t> dgram = make_knock(keys, req, now);
 
@@ -221,7 +340,26 @@ void do_knock(Context &ctx, const KnockArgs &a)
 			<< (req.once ? " once" : "")
 			<< (req.address ? " for " + format_address(*req.address) : "")
 			<< ", " << dgram.size() << " bytes, user "
-			<< fingerprint_hex(fingerprint(public_key(sk))) << "\n";
+			<< fingerprint_hex(fingerprint(public_key(sk))) << "\n"
+			<< "  " << note << "\n"
+			<< "  timestamp " << utc_text(now) << " (this host's clock; "
+			<< "the server refuses it outside its skew)\n";
+	if (!wait_ms)
+		return;
+
+	const std::optional<uint32_t> took =
+		ctx.probe ? ctx.probe(to.addr, to.len, *svc, probe, *wait_ms) :
+			    wait_open(to.addr, to.len, *svc, probe, *wait_ms);
+	if (!took)
+		throw Error(format_service(*svc) + " on " + target + " (" + to.text +
+			    "): not open after " +
+			    (*wait_ms % 1000 ? std::to_string(*wait_ms) + "ms" :
+					       format_duration_ms(*wait_ms)) +
+			    " (the knock was lost or refused: a wrong key, "
+			    "service or address, or this host's clock is off; "
+			    "the server's knockctl status counts why)");
+	ctx.out << format_service(*svc) << " on " << target << " open after "
+		<< *took << " ms\n";
 }
 
 } // namespace knockctl

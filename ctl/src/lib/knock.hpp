@@ -7,10 +7,12 @@
 #include <string>
 
 #include "context.hpp"
+#include "knock_address.hpp"
 
 namespace knockctl {
 
 inline constexpr const char *KNOCK_DEFAULT_FOR = "30s";
+
 
 struct KnockArgs {
 	std::string host;
@@ -18,11 +20,15 @@ struct KnockArgs {
 	std::optional<std::string> close;	// SERVICE
 	std::string duration = KNOCK_DEFAULT_FOR;
 	bool once = false;
-	std::optional<std::string> address;
+	std::optional<std::string> address;	// auto, observed or an address
+	std::optional<std::string> discover;	// stun:HOST[:PORT] or https://URL
 	std::optional<std::string> port;	// udp/N
 	std::optional<std::string> server_key;	// base64
 	std::optional<std::string> key_file;
 	std::optional<std::string> profile;	// file
+	std::optional<std::string> wait;	// --wait given: "" or a duration
+	std::optional<std::string> probe;	// UDP probe payload
+	int family = 0;				// AF_INET (-4), AF_INET6 (-6), 0
 	bool verbose = false;
 };
 

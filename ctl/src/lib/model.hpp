@@ -59,6 +59,7 @@ struct KnockStats {
 	uint64_t replay = 0;
 	uint64_t not_allowed = 0;
 	uint64_t malformed = 0;
+	uint64_t unbound = 0;	// not from the address the datagram names
 
 	bool operator==(const KnockStats &) const = default;
 };

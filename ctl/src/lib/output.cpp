@@ -146,8 +146,8 @@ nlohmann::json users_json(const std::vector<User> &users)
 						  nlohmann::json(nullptr)},
 			{"expires_s", u.expires_s},
 			{"enabled", !(u.flags & NFKNOCK_USER_F_DISABLED)},
-			{"require_source_match",
-			 (u.flags & NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH) != 0},
+			{"require_address",
+			 (u.flags & NFKNOCK_USER_F_REQUIRE_ADDRESS) != 0},
 			{"max_grants", optional_json(u.max_grants)},
 			{"grants", optional_json(u.grants)},
 			{"last_ts_ms", u.last_ts_ms},
@@ -183,8 +183,8 @@ std::string users_text(const std::vector<User> &users)
 
 		if (u.flags & NFKNOCK_USER_F_DISABLED)
 			flags = "disabled";
-		if (u.flags & NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH)
-			flags += (flags.empty() ? "" : ",") + std::string("source-match");
+		if (!(u.flags & NFKNOCK_USER_F_REQUIRE_ADDRESS))
+			flags += (flags.empty() ? "" : ",") + std::string("unbound");
 		rows.push_back({u.name, fpr_hex(u.fpr), services_text(u.allow),
 				prefixes_text(u.sources),
 				format_duration_ms(uint64_t(u.max_duration_s) * 1000),
@@ -256,6 +256,7 @@ nlohmann::json status_json(const Status &s)
 			{"knocks_replay", s.knocks.replay},
 			{"knocks_not_allowed", s.knocks.not_allowed},
 			{"knocks_malformed", s.knocks.malformed},
+			{"knocks_unbound", s.knocks.unbound},
 		}},
 	};
 }
@@ -366,6 +367,7 @@ std::string status_text(const Status &s)
 		{"  knocks replayed", n(s.knocks.replay)},
 		{"  knocks not allowed", n(s.knocks.not_allowed)},
 		{"  knocks malformed", n(s.knocks.malformed)},
+		{"  knocks unbound", n(s.knocks.unbound)},
 	});
 }
 

@@ -6,6 +6,8 @@
 #include <toml++/toml.h>
 
 #include "config.hpp"
+#include "discover.hpp"
+#include "knock_address.hpp"
 #include "service.hpp"
 
 namespace knockctl {
@@ -62,7 +64,8 @@ std::vector<ServerProfile> parse_profile(std::string_view text,
 
 			if (k.str() != "name" && k.str() != "address" &&
 			    k.str() != "public_key" && k.str() != "knock_port" &&
-			    k.str() != "key_file" && k.str() != "service") {
+			    k.str() != "key_file" && k.str() != "service" &&
+			    k.str() != "client_address" && k.str() != "discover") {
 				add(line_of(v), f, "unknown key");
 				continue;
 			}
@@ -79,7 +82,12 @@ std::vector<ServerProfile> parse_profile(std::string_view text,
 				} else if (k.str() == "public_key") {
 					p.public_key = decode_public_key(val);
 					if (!p.public_key)
-						add(line_of(v), f, KEY_FORMAT_ERROR);
+						add(line_of(v), f,
+						    public_key_problem(
+							    val, "the server's public key "
+							    "(what knockctl pubkey < "
+							    "server.key prints on the "
+							    "server)"));
 				} else if (k.str() == "knock_port") {
 					p.knock_port = parse_service(val, true);
 					if (p.knock_port.proto != IPPROTO_UDP)
@@ -88,6 +96,20 @@ std::vector<ServerProfile> parse_profile(std::string_view text,
 				} else if (k.str() == "key_file") {
 					p.key_file = val.rfind("~/", 0) == 0 && !home.empty() ?
 							     home + val.substr(1) : val;
+				} else if (k.str() == "client_address") {
+					check_knock_address(val, "");
+					p.client_address = val;
+				} else if (k.str() == "discover") {
+					try {
+						parse_discovery(val);
+					} catch (const UsageError &e) {
+						// The field is named already.
+						const std::string m = e.what();
+						const std::string opt = "--discover ";
+						throw UsageError(m.rfind(opt, 0) == 0 ?
+									 m.substr(opt.size()) : m);
+					}
+					p.discover = val;
 				} else {
 					p.service = parse_service(val, true);
 				}

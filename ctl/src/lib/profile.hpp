@@ -8,6 +8,8 @@
 //   knock_port = "udp/62201"            # default
 //   key_file = "~/.config/nfknock/client.key"  # own private key (0600)
 //   service = "tcp/22"                  # default for --open
+//   client_address = "auto"             # default; or "observed" or an address
+//   discover = "stun:stun.example.org"  # or "https://…", for auto behind NAT
 #pragma once
 
 #include <optional>
@@ -29,6 +31,8 @@ struct ServerProfile {
 	Service knock_port;		// udp, single port
 	std::string key_file;		// "~/" expanded against $HOME
 	std::optional<Service> service;	// single port
+	std::string client_address;	// "", auto, observed or an address
+	std::string discover;		// "" or stun:HOST[:PORT] / https://URL
 };
 
 // Throws ConfigError (config.hpp) with "FILE:LINE: FIELD: PROBLEM" lines.

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "errors.hpp"
+#include "fd.hpp"
 
 #ifndef SOCK_DESTROY
 #define SOCK_DESTROY 21
@@ -21,15 +22,6 @@
 namespace knockctl {
 
 namespace {
-
-struct Fd {
-	int fd;
-	~Fd()
-	{
-		if (fd >= 0)
-			close(fd);
-	}
-};
 
 struct Request {
 	nlmsghdr nlh;

@@ -237,6 +237,10 @@ enum nfknock_stat_attr {
 					 * than SYN and RST that belong to no
 					 * connection (FIN/NULL/Xmas/ACK scans)
 					 */
+	NFKNOCK_STAT_A_KNOCKS_UNBOUND,	/* authentic, but the user requires
+					 * the address its datagram carries
+					 * to be the source, and it was not
+					 */
 	__NFKNOCK_STAT_A_LAST
 };
 #define NFKNOCK_STAT_A_MAX (__NFKNOCK_STAT_A_LAST - 1)
@@ -258,6 +262,7 @@ enum nfknock_reject {
 	NFKNOCK_REJ_NOT_ALLOWED,
 	NFKNOCK_REJ_MALFORMED,
 	NFKNOCK_REJ_TABLE_FULL,
+	NFKNOCK_REJ_UNBOUND,
 	__NFKNOCK_REJ_LAST
 };
 
@@ -295,7 +300,11 @@ enum nfknock_prefix_attr {
 
 enum nfknock_user_flag {
 	NFKNOCK_USER_F_DISABLED = 1U << 0,
-	NFKNOCK_USER_F_REQUIRE_SOURCE_MATCH = 1U << 1,
+	/* A knock must carry an address (knockctl knock --address) and come
+	 * from it: a datagram caught on the way and re-sent from elsewhere
+	 * opens nothing (NFKNOCK_REJ_UNBOUND).
+	 */
+	NFKNOCK_USER_F_REQUIRE_ADDRESS = 1U << 1,
 	__NFKNOCK_USER_F_ALL = (1U << 2) - 1
 };
 

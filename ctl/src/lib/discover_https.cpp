@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// knockctl knock --discover https://URL: one GET with libcurl whose body
+// is the address the service saw.
+#include "discover.hpp"
+
+#include <sys/socket.h>
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "discover_internal.hpp"
+#include "errors.hpp"
+
+namespace knockctl::discover_detail {
+
+namespace {
+
+constexpr std::size_t ECHO_BODY_MAX = 256;	// an address and some spaces
+constexpr long ECHO_TIMEOUT_MS = 5000;
+constexpr long ECHO_MAX_REDIRECTS = 3;
+
+std::once_flag curl_once;
+CURLcode curl_init_rc = CURLE_OK;
+
+void curl_ready()
+{
+	std::call_once(curl_once, [] { curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT); });
+	if (curl_init_rc != CURLE_OK)
+		throw Error(std::string("cannot initialise libcurl: ") +
+			    curl_easy_strerror(curl_init_rc));
+}
+
+struct CurlFree {
+	void operator()(CURL *h) const { curl_easy_cleanup(h); }
+};
+
+struct SlistFree {
+	void operator()(curl_slist *l) const { curl_slist_free_all(l); }
+};
+
+struct EchoBody {
+	std::string text;
+	bool too_long = false;
+};
+
+// Returning less than given makes libcurl stop with CURLE_WRITE_ERROR.
+size_t collect_body(char *p, size_t size, size_t n, void *user)
+{
+	auto *b = static_cast<EchoBody *>(user);
+	const size_t len = size * n;
+
+	if (len > ECHO_BODY_MAX - b->text.size()) {
+		b->too_long = true;
+		return 0;
+	}
+	b->text.append(p, len);
+	return len;
+}
+
+} // namespace
+
+Address https_discover(const Discovery &d, int family)
+{
+	const std::string &url = d.url;
+
+	curl_ready();
+	std::unique_ptr<CURL, CurlFree> h(curl_easy_init());
+	if (!h)
+		throw Error(url + ": cannot create a libcurl handle");
+	std::unique_ptr<curl_slist, SlistFree> headers(
+		curl_slist_append(nullptr, "Accept: text/plain"));
+	if (!headers)
+		throw Error(url + ": out of memory");
+
+	EchoBody body;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	CURLcode rc = CURLE_OK;
+	auto set = [&rc](CURLcode c) {
+		if (rc == CURLE_OK)
+			rc = c;
+	};
+	CURL *c = h.get();
+	set(curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf));
+	set(curl_easy_setopt(c, CURLOPT_URL, url.c_str()));
+	// The answer names the address a grant is for: it must come from
+	// the service the user named, authenticated, so https only, on
+	// every hop, and certificates always verified.
+	set(curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https"));
+	set(curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https"));
+	set(curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L));
+	set(curl_easy_setopt(c, CURLOPT_MAXREDIRS, ECHO_MAX_REDIRECTS));
+	set(curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L));
+	set(curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L));
+	// Through a proxy the service would see the proxy's address, not
+	// the one the knock (plain UDP, no proxy) comes from.
+	set(curl_easy_setopt(c, CURLOPT_PROXY, ""));
+	// The knock goes out in @family: ask in it, so the service sees it.
+	set(curl_easy_setopt(c, CURLOPT_IPRESOLVE,
+			     family == AF_INET6 ? long(CURL_IPRESOLVE_V6) : long(CURL_IPRESOLVE_V4)));
+	set(curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ECHO_TIMEOUT_MS));
+	set(curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L));	// no SIGALRM in a library
+	set(curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(ECHO_BODY_MAX)));
+	set(curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body));
+	set(curl_easy_setopt(c, CURLOPT_WRITEDATA, &body));
+	set(curl_easy_setopt(c, CURLOPT_USERAGENT, "knockctl/" KNOCKCTL_VERSION));
+	set(curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get()));
+	if (rc != CURLE_OK)
+		throw Error(url + ": cannot set up libcurl: " + curl_easy_strerror(rc));
+
+	rc = curl_easy_perform(c);
+	if (body.too_long || rc == CURLE_FILESIZE_EXCEEDED)
+		throw Error(url + ": the answer is longer than " + std::to_string(ECHO_BODY_MAX) +
+			    " bytes (an echo service answers with just the address)");
+	if (rc != CURLE_OK) {
+		std::string msg = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+		if (rc == CURLE_UNSUPPORTED_PROTOCOL)
+			msg += " (only https is used, also when redirected)";
+		throw Error(url + ": " + msg);
+	}
+	long status = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status > 299)
+		throw Error(url + ": HTTP status " + std::to_string(status));
+	return parse_echo_body(body.text, url);
+}
+
+} // namespace knockctl::discover_detail
