@@ -10,6 +10,9 @@
 #                      |
 #     srv (10.0.0.1): guards tcp/8000-8100 and udp/5353;
 #                     echo on tcp/8000, tcp/8050, udp/5353
+# nfknock-debug: skip, its kernel path (admin grants, a guarded range, the
+#   per-address lookup) is load_unload, netns_churn (tcp/2000-2009) and
+#   spa_open (the knocker in, another address out)
 source "$(dirname "$0")/lib.sh"
 
 setup_net

@@ -38,6 +38,13 @@ export PATH="${NFKNOCK_BIN:-$REPO/build/ctl}:/usr/sbin:/usr/bin:/sbin:/bin"
 PY="/usr/bin/python3 -I -S"
 NETTOOL="$PY $E2E/nettool.py"
 
+# The project's debug kernel (KASAN, lockdep, kmemleak; tests/vm/run
+# mounts debugfs) runs everything three to five times slower under TCG, and
+# the debug track is the critical path of make check: there a few scenarios
+# repeat less, or leave out what runs no kernel path of the module's own
+# (nmap beside scapy's same probes); docs/testing.md lists them.
+debug_kernel() { [[ -e /sys/kernel/debug/kmemleak ]]; }
+
 SRV4=10.0.0.1 C14=10.0.0.2 C24=10.0.0.3
 SRV6=fd00::1 C16=fd00::2 C26=fd00::3
 

@@ -10,6 +10,9 @@
 #           --- hub br0 -----
 #                  |
 #     srv (10.0.0.1): tcp/8000, udp/5353 echo, both guarded
+# nfknock-debug: skip, its kernel path (DEL_GRANT by address and by
+#   address and service) is load_unload, under traffic; sessions that
+#   outlive their grant are expiry_tcp
 source "$(dirname "$0")/lib.sh"
 
 setup_net

@@ -11,7 +11,7 @@
 #          |
 #     srv (10.0.0.1): sshd -D on tcp/22 (host key, config in /tmp)
 # nfknock-debug: skip, its kernel path (guard, grant, TCP session) is
-#   guard_blocks, grant_one_address and expiry_tcp; sshd is what it adds
+#   guard_blocks, spa_open and expiry_tcp; sshd is what it adds
 source "$(dirname "$0")/lib.sh"
 require /usr/sbin/sshd ssh ssh-keygen
 

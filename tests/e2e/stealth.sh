@@ -66,6 +66,13 @@ nmap_same() {
 }
 nmap_all() {
 	local f
+	# On the debug kernel nmap's probes would run the same kernel paths
+	# as the scapy probes just before them (the answers are compared field
+	# by field there); nmap's verdicts are compared on Debian's kernels.
+	if debug_kernel; then
+		echo "    (debug kernel: nmap comparisons left to Debian's kernels)"
+		return 0
+	fi
 	for f in -sS -sA -sF -sN -sX; do
 		nmap_same "$1" "$f" $SRV4 $GT $UT
 	done
@@ -87,9 +94,11 @@ out=$(ns_c1 $PROBE pairs $SRV4 $SRV6 "unguarded:tcp:$GT:$UT" --expect-differ)
 sed 's/^/    /' <<< "$out"
 check "without guards, probes tell tcp/$GT (listening) from tcp/$UT" \
 	grep -q "^PASS: .* tell the two ports apart" <<< "$out"
-a=$(nmap_ports -sF $SRV4 "$GT,$UT")
-check "without guards, nmap -sF tells them apart too: $(tr '\n' ';' <<< "$a")" \
-	test "$(awk '{ print $2 }' <<< "$a" | sort -u | wc -l)" = 2
+if ! debug_kernel; then
+	a=$(nmap_ports -sF $SRV4 "$GT,$UT")
+	check "without guards, nmap -sF tells them apart too: $(tr '\n' ';' <<< "$a")" \
+		test "$(awk '{ print $2 }' <<< "$a" | sort -u | wc -l)" = 2
+fi
 
 # --- reset mode ---
 check "apply: guards in reset mode" ksrv apply "$conf"
@@ -119,9 +128,14 @@ ns_srv sysctl -qw net.ipv6.flowlabel_reflect=0
 
 # The ICMP rate limit, back at the kernel's defaults: a burst to the
 # guarded udp/$GU and one to the unused udp/$UU get as many answers.
+# The limiter is the stack's (nfknock calls icmp_send()/icmpv6_send(), run
+# above on every kernel), so the debug kernel leaves this comparison, four
+# 7 s waits for the limiter to refill, to Debian's kernels.
 ns_srv sysctl -qw net.ipv4.icmp_ratelimit=1000 net.ipv6.icmp.ratelimit=1000
-check "reset: ICMP rate limit alike on udp/$GU (guarded) and udp/$UU" \
-	ns_c1 $PROBE ratelimit $SRV4 $SRV6 $GU $UU 15
+if ! debug_kernel; then
+	check "reset: ICMP rate limit alike on udp/$GU (guarded) and udp/$UU" \
+		ns_c1 $PROBE ratelimit $SRV4 $SRV6 $GU $UU 15
+fi
 
 # --- drop mode, on a host whose firewall drops what it does not serve ---
 check "set guard-action drop" ksrv set guard-action drop
