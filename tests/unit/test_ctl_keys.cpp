@@ -3,6 +3,7 @@
 // per-user key derivation from both ends.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 
 #include "derive.hpp"
 #include "errors.hpp"
+#include "fd.hpp"
 #include "fakes.hpp"
 #include "keys.hpp"
 
@@ -105,7 +107,45 @@ TEST_CASE("private key files: mode 0600, never overwritten")
 		REQUIRE(what([&] { read_private_key_file(dir.file("bad")); }) ==
 			dir.file("bad") + ": invalid key (expected 44 characters of base64)");
 		REQUIRE(what([&] { read_private_key_file(dir.path); }) ==
-			dir.path + ": not a regular file");
+			dir.path + ": not a regular file or a pipe");
+	}
+}
+
+TEST_CASE("a private key from a pipe: /dev/fd/N and - (standard input)")
+{
+	const PrivateKey sk = generate_private_key();
+	const std::string text = key_to_base64(sk) + "\n";
+	int p[2];
+
+	REQUIRE(pipe(p) == 0);
+	REQUIRE(write(p[1], text.data(), text.size()) == ssize_t(text.size()));
+	close(p[1]);
+	SECTION("/dev/fd/N") {
+		CHECK(read_private_key_file("/dev/fd/" + std::to_string(p[0])) == sk);
+		close(p[0]);
+	}
+	SECTION("- reads standard input") {
+		const int saved = dup(STDIN_FILENO);
+		REQUIRE(saved >= 0);
+		REQUIRE(dup2(p[0], STDIN_FILENO) == STDIN_FILENO);
+		close(p[0]);
+		PrivateKey got{};
+		std::string err = what([&] { got = read_private_key_file("-"); });
+		dup2(saved, STDIN_FILENO);
+		close(saved);
+		CHECK(err.empty());
+		CHECK(got == sk);
+	}
+	SECTION("a pipe with something else in it is refused by name") {
+		int q[2];
+		REQUIRE(pipe(q) == 0);
+		REQUIRE(write(q[1], "nope\n", 5) == 5);
+		close(q[1]);
+		const std::string path = "/dev/fd/" + std::to_string(q[0]);
+		CHECK(what([&] { read_private_key_file(path); }) ==
+		      path + ": invalid key (expected 44 characters of base64)");
+		close(q[0]);
+		close(p[0]);
 	}
 }
 
@@ -144,4 +184,27 @@ TEST_CASE("server and client derive the same user keys")
 		REQUIRE(what([&] { client_side_keys(client_sk, one); }) ==
 			"weak public key (all-zero shared secret)");
 	}
+}
+
+TEST_CASE("genkey > FILE: a warning when group or others may read FILE")
+{
+	TempDir dir;
+	const std::string open_file = dir.file("open"), own = dir.file("own");
+	write_file(open_file, "", 0644);
+	write_file(own, "", 0600);
+	Fd a{open(open_file.c_str(), O_WRONLY | O_CLOEXEC)};
+	Fd b{open(own.c_str(), O_WRONLY | O_CLOEXEC)};
+	int p[2];
+
+	REQUIRE(a.fd >= 0);
+	REQUIRE(b.fd >= 0);
+	CHECK(key_output_warning(a.fd) ==
+	      "warning: the key goes to a file that group or others may use "
+	      "(mode 0644); knockctl will refuse it as a key file: chmod 600 "
+	      "it, or use --out FILE (or umask 077 first)");
+	CHECK(key_output_warning(b.fd).empty());
+	REQUIRE(pipe(p) == 0);
+	CHECK(key_output_warning(p[1]).empty());
+	close(p[0]);
+	close(p[1]);
 }

@@ -172,7 +172,7 @@ TEST_CASE("generate tests/vectors/spa-v1.txt", "[.generate-vectors]")
 {
 	std::ofstream out(VECTORS);
 
-	out << "# nfknock SPA version 1 test vectors (DESIGN 3.1, 3.2). name = hex\n"
+	out << "# nfknock SPA version 1 test vectors (docs/protocol.md: Keys, Datagram). name = hex\n"
 	       "# (decimal for timestamp_ms and window; base64 where named).\n"
 	       "# Inputs: server_sk bytes 0x40.., client_sk 0x80.., OPEN tcp/22\n"
 	       "# for 30 s, flags ONCE|ADDRESS, address 192.0.2.7 (IPv4-mapped),\n"

@@ -69,7 +69,8 @@ void register_knock(CLI::App &app, Context &ctx)
 					   "The server's public key (base64)")
 				   ->type_name("B64");
 	auto *key = sub->add_option("--key", text->key,
-				    "Own private key file (mode 0600)")
+				    "Own private key file (mode 0600), - for "
+				    "standard input, or a pipe (/dev/fd/N)")
 			    ->type_name("FILE");
 	auto *profile = sub->add_option("--profile", text->profile,
 					"Client profile (default "

@@ -2,6 +2,7 @@
 #include "actions.hpp"
 
 #include <linux/nfknock.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <iostream>
@@ -201,6 +202,12 @@ void do_genkey(Context &ctx, const std::optional<std::string> &out_file)
 	if (out_file) {
 		write_private_key_file(*out_file, sk);
 		return;
+	}
+	// Only the real standard output has a mode to look at.
+	if (&ctx.out == &std::cout) {
+		const std::string warn = key_output_warning(STDOUT_FILENO);
+		if (!warn.empty())
+			ctx.err << "knockctl: " << warn << "\n";
 	}
 	std::string text = key_to_base64(sk);
 	ctx.out << text << "\n";

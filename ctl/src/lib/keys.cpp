@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "errors.hpp"
@@ -112,21 +113,29 @@ bool decode_private_key(std::string_view text, PrivateKey &out)
 	return decode(text, out.data());
 }
 
-PrivateKey read_private_key_file(const std::string &path)
+PrivateKey read_private_key_file(const std::string &path_arg)
 {
-	Fd f{open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+	// "-" is standard input: a key piped from a secret manager (pass, a
+	// keyring) never touches the disk; so does /dev/fd/N.
+	const bool std_in = path_arg == "-";
+	const std::string path = std_in ? "standard input" : path_arg;
+	Fd f{std_in ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0) :
+		      open(path.c_str(), O_RDONLY | O_CLOEXEC)};
 	struct stat st {};
 
 	if (f.fd < 0)
 		throw file_error(path, errno);
 	if (fstat(f.fd, &st) != 0)
 		throw file_error(path, errno);
-	if (!S_ISREG(st.st_mode))
-		throw Error(path + ": not a regular file");
-	if (st.st_mode & (S_IRGRP | S_IROTH))
+	// A pipe's or socket's mode says nothing about who can read what
+	// flows through it: only a file's mode is checked.
+	const bool stream = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+	if (!stream && !S_ISREG(st.st_mode))
+		throw Error(path + ": not a regular file or a pipe");
+	if (!stream && (st.st_mode & (S_IRGRP | S_IROTH)))
 		throw Error(path + ": private key file is readable by group or "
 				   "others (chmod 600)");
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
+	if (!stream && (st.st_mode & (S_IWGRP | S_IWOTH)))
 		throw Error(path + ": private key file is writable by group or "
 				   "others (chmod 600)");
 
@@ -220,6 +229,21 @@ void write_private_key_file(const std::string &path, const PrivateKey &key)
 	if (fsync(f.fd) != 0)
 		throw file_error(path, errno);
 	created.armed = false;
+}
+
+std::string key_output_warning(int fd)
+{
+	struct stat st {};
+
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    !(st.st_mode & (S_IRWXG | S_IRWXO)))
+		return "";
+	char mode[8];
+	snprintf(mode, sizeof(mode), "%04o", unsigned(st.st_mode & 07777));
+	return std::string("warning: the key goes to a file that group or "
+			   "others may use (mode ") + mode +
+	       "); knockctl will refuse it as a key file: chmod 600 it, or "
+	       "use --out FILE (or umask 077 first)";
 }
 
 } // namespace knockctl

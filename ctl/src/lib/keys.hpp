@@ -45,13 +45,21 @@ inline constexpr const char *KEY_FORMAT_ERROR =
 // KEY_FORMAT_ERROR.
 std::string public_key_problem(std::string_view text, const std::string &what);
 
-// Read the private key in @path. Refuses a file with any group or other
-// permission bit: "<path>: private key file is readable by group or others
-// (chmod 600)". Other failures name the path too. Throws Error.
+// Read the private key in @path: a file, a pipe (/dev/fd/N), or standard
+// input for "-". Refuses a file with any group or other permission bit:
+// "<path>: private key file is readable by group or others (chmod 600)";
+// a pipe has no such check (its mode says nothing about the key). Other
+// failures name the path too. Throws Error.
 PrivateKey read_private_key_file(const std::string &path);
 
 // Write @key (base64 and a newline) to a new file @path, mode 0600,
 // O_CREAT|O_EXCL: an existing file is never overwritten. Throws Error.
 void write_private_key_file(const std::string &path, const PrivateKey &key);
+
+// What `genkey > FILE` should be told when @fd (its standard output) is a
+// regular file that group or others may read, as `wg genkey` warns: a key
+// file read_private_key_file() would then refuse. Empty when there is
+// nothing to say (a private file, a pipe, a terminal).
+std::string key_output_warning(int fd);
 
 } // namespace knockctl
