@@ -10,6 +10,9 @@
 #                --- hub br0 -----
 #                        |
 #     srv (10.0.0.1, fd00::1): tcp/8000, udp/5353 echo, both guarded
+# nfknock-debug: skip, its kernel path (IPv6 guards in both modes, IPv6
+#   grants, an IPv4 grant that does not open IPv6) is guard_blocks and
+#   spa_open; stealth answers over IPv6
 source "$(dirname "$0")/lib.sh"
 
 setup_net
