@@ -35,12 +35,19 @@ bool nfk_lockout_locked(const struct nfk_lockout *l, u64 now_ms)
 	return now_ms < l->until_ms;
 }
 
+/* No failure counted in a window still open at @now_ms. */
+static bool window_over(const struct nfk_lockout *l,
+			const struct nfk_lockout_params *p, u64 now_ms)
+{
+	return !l->failures || now_ms - l->first_ms >= p->window_ms;
+}
+
 bool nfk_lockout_fail(struct nfk_lockout *l,
 		      const struct nfk_lockout_params *p, u64 now_ms)
 {
 	if (!p->threshold || nfk_lockout_locked(l, now_ms))
 		return false;
-	if (!l->failures || now_ms - l->first_ms >= p->window_ms) {
+	if (window_over(l, p, now_ms)) {
 		l->first_ms = now_ms;
 		l->failures = 0;
 	}
@@ -54,6 +61,5 @@ bool nfk_lockout_fail(struct nfk_lockout *l,
 bool nfk_lockout_idle(const struct nfk_lockout *l,
 		      const struct nfk_lockout_params *p, u64 now_ms)
 {
-	return !nfk_lockout_locked(l, now_ms) &&
-	       (!l->failures || now_ms - l->first_ms >= p->window_ms);
+	return !nfk_lockout_locked(l, now_ms) && window_over(l, p, now_ms);
 }

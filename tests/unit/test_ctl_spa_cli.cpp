@@ -130,6 +130,23 @@ struct Setup {
 			key_to_base64(public_key(alice)) + "\"\nallow = [\"tcp/22\"]\n"
 		"[[user]]\nname = \"bob\"\npublic_key = \"" +
 			key_to_base64(public_key(bob)) + "\"\nallow = [\"udp/53\"]\n");
+
+	// A config FILE of the server key and alice (tcp/22, then the lines
+	// @alice_extra), and bob (udp/53) unless @with_bob is false.
+	std::string users_conf(const std::string &file,
+			       const std::string &alice_extra, bool with_bob = true)
+	{
+		std::string text =
+			"[server]\nprivate_key_file = \"" + server_key + "\"\n"
+			"[[user]]\nname = \"alice\"\npublic_key = \"" +
+			key_to_base64(public_key(alice)) + "\"\nallow = [\"tcp/22\"]\n" +
+			alice_extra;
+		if (with_bob)
+			text += "[[user]]\nname = \"bob\"\npublic_key = \"" +
+				key_to_base64(public_key(bob)) +
+				"\"\nallow = [\"udp/53\"]\n";
+		return dir.write(file, text);
+	}
 };
 
 } // namespace
@@ -295,14 +312,7 @@ TEST_CASE("check warns about users whose knocks are not bound to their sender")
 	Setup s;
 	Harness h;
 	h.port_range_file = s.dir.file("missing");
-	const std::string conf = s.dir.write(
-		"unbound.conf",
-		"[server]\nprivate_key_file = \"" + s.server_key + "\"\n"
-		"[[user]]\nname = \"alice\"\npublic_key = \"" +
-			key_to_base64(public_key(s.alice)) + "\"\nallow = [\"tcp/22\"]\n"
-		"require_address = false\n"
-		"[[user]]\nname = \"bob\"\npublic_key = \"" +
-			key_to_base64(public_key(s.bob)) + "\"\nallow = [\"udp/53\"]\n");
+	const std::string conf = s.users_conf("unbound.conf", "require_address = false\n");
 
 	Result r = h.run({"check", conf});
 	REQUIRE(r.code == 0);
@@ -312,12 +322,8 @@ TEST_CASE("check warns about users whose knocks are not bound to their sender")
 	REQUIRE(h.run({"check", s.conf}).err.empty());
 
 	// The key of 0.1 is refused by name, not ignored or aliased.
-	const std::string old = s.dir.write(
-		"old.conf",
-		"[server]\nprivate_key_file = \"" + s.server_key + "\"\n"
-		"[[user]]\nname = \"alice\"\npublic_key = \"" +
-			key_to_base64(public_key(s.alice)) + "\"\nallow = [\"tcp/22\"]\n"
-		"require_source_match = true\n");
+	const std::string old =
+		s.users_conf("old.conf", "require_source_match = true\n", false);
 	Result o = h.run({"check", old});
 	REQUIRE(o.code != 0);
 	REQUIRE(o.err.find(old + ":7: user[0].require_source_match: replaced by "
@@ -418,14 +424,7 @@ TEST_CASE("apply sends each user's grant cap")
 {
 	Setup s;
 	Harness h;
-	const std::string conf = s.dir.write(
-		"caps.conf",
-		"[server]\nprivate_key_file = \"" + s.server_key + "\"\n"
-		"[[user]]\nname = \"alice\"\npublic_key = \"" +
-			key_to_base64(public_key(s.alice)) + "\"\nallow = [\"tcp/22\"]\n"
-		"max_grants = 2\n"
-		"[[user]]\nname = \"bob\"\npublic_key = \"" +
-			key_to_base64(public_key(s.bob)) + "\"\nallow = [\"udp/53\"]\n");
+	const std::string conf = s.users_conf("caps.conf", "max_grants = 2\n");
 
 	Result r = h.run({"apply", conf});
 	INFO(r.err);

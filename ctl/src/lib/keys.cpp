@@ -130,14 +130,16 @@ PrivateKey read_private_key_file(const std::string &path_arg)
 	// A pipe's or socket's mode says nothing about who can read what
 	// flows through it: only a file's mode is checked.
 	const bool stream = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
-	if (!stream && !S_ISREG(st.st_mode))
-		throw Error(path + ": not a regular file or a pipe");
-	if (!stream && (st.st_mode & (S_IRGRP | S_IROTH)))
-		throw Error(path + ": private key file is readable by group or "
-				   "others (chmod 600)");
-	if (!stream && (st.st_mode & (S_IWGRP | S_IWOTH)))
-		throw Error(path + ": private key file is writable by group or "
-				   "others (chmod 600)");
+	if (!stream) {
+		if (!S_ISREG(st.st_mode))
+			throw Error(path + ": not a regular file or a pipe");
+		if (st.st_mode & (S_IRGRP | S_IROTH))
+			throw Error(path + ": private key file is readable by "
+					   "group or others (chmod 600)");
+		if (st.st_mode & (S_IWGRP | S_IWOTH))
+			throw Error(path + ": private key file is writable by "
+					   "group or others (chmod 600)");
+	}
 
 	Secret<128> buf;
 	std::size_t len = 0;
