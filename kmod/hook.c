@@ -110,6 +110,33 @@ static bool locate_l4(struct sk_buff *skb, u8 pf, u8 *proto,
 	return true;
 }
 
+/*
+ * With users that have derived sequences, a TCP SYN or a UDP datagram may
+ * be a step: one bitmap test decides whether to look (nfknock_seq_maybe()),
+ * and only packets addressed to this host count. The packet then goes on
+ * as if nfknock had not seen it.
+ */
+static void observe_step(struct nfknock_net *nn,
+			 const struct nfknock_userset *us, struct sk_buff *skb,
+			 const struct nf_hook_state *st, u8 proto,
+			 const u8 *l4, unsigned int len, const u8 *saddr,
+			 size_t alen)
+{
+	u16 dport;
+
+	if (len < 4)
+		return;
+	dport = (u16)(l4[2] << 8 | l4[3]);
+	if (proto == IPPROTO_TCP && (len < 14 || !nfk_tcp_is_syn(l4[13])))
+		return;
+	if (!nfknock_seq_maybe(us, proto, dport))
+		return;
+	if (dest_scope(skb, st) != DEST_HERE)
+		return;
+	nfknock_seq_step(nn, us, proto, dport,
+			 alen == 4 ? NFK_FAMILY_V4 : NFK_FAMILY_V6, saddr);
+}
+
 static unsigned int nfknock_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *st)
 {
@@ -135,6 +162,10 @@ static unsigned int nfknock_hook(void *priv, struct sk_buff *skb,
 	l4 = skb_header_pointer(skb, thoff, len, buf);
 	if (!l4)
 		return NF_ACCEPT;
+
+	if (unlikely(cfg->users && cfg->users->n_seq))
+		observe_step(nn, cfg->users, skb, st, proto, l4, len, saddr,
+			     alen);
 
 	switch (nfk_classify(&cfg->guards, &cfg->knocks, proto, l4, len, &pkt)) {
 	case NFK_PKT_IGNORE:

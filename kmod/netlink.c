@@ -53,6 +53,24 @@ const struct nla_policy nfknock_prefix_policy[NFKNOCK_PREFIX_A_MAX + 1] = {
 	[NFKNOCK_PREFIX_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
 };
 
+static struct netlink_range_validation seq_window_range = {
+	.min = NFK_SEQ_WINDOW_MIN_S, .max = NFK_SEQ_WINDOW_MAX_S,
+};
+static struct netlink_range_validation progress_range = {
+	.min = NFKNOCK_PROGRESS_MIN, .max = NFKNOCK_PROGRESS_LIMIT,
+};
+
+/* Ranges of single fields; lo, hi and the protocol together: seq_check. */
+const struct nla_policy nfknock_seq_policy[NFKNOCK_SEQ_A_MAX + 1] = {
+	[NFKNOCK_SEQ_A_LENGTH] = NLA_POLICY_RANGE(NLA_U8, NFK_SEQ_LEN_MIN,
+						  NFK_SEQ_LEN_MAX),
+	[NFKNOCK_SEQ_A_LO] = NLA_POLICY_MIN(NLA_U16, 1),
+	[NFKNOCK_SEQ_A_HI] = NLA_POLICY_MIN(NLA_U16, 1),
+	[NFKNOCK_SEQ_A_PROTO] = { .type = NLA_U8 },
+	[NFKNOCK_SEQ_A_WINDOW_S] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							 &seq_window_range),
+};
+
 /* ALLOW and SOURCES hold repeated children, checked one by one. */
 const struct nla_policy nfknock_user_policy[NFKNOCK_USER_A_MAX + 1] = {
 	[NFKNOCK_USER_A_NAME] = { .type = NLA_NUL_STRING,
@@ -69,6 +87,7 @@ const struct nla_policy nfknock_user_policy[NFKNOCK_USER_A_MAX + 1] = {
 	[NFKNOCK_USER_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __NFKNOCK_USER_F_ALL),
 	[NFKNOCK_USER_A_MAX_GRANTS] = NLA_POLICY_RANGE(NLA_U32, 1,
 						       NFKNOCK_USER_GRANTS_LIMIT),
+	[NFKNOCK_USER_A_SEQ] = NLA_POLICY_NESTED(nfknock_seq_policy),
 };
 
 /* Reply-only attributes are absent here, so strict parsing refuses them. */
@@ -82,6 +101,8 @@ static const struct nla_policy nfknock_policy[NFKNOCK_A_MAX + 1] = {
 	[NFKNOCK_A_KNOCK_PACKETS] = NLA_POLICY_MAX(NLA_U8, NFKNOCK_KNOCK_MAX),
 	[NFKNOCK_A_KNOCK_PORT] = NLA_POLICY_NESTED(nfknock_svc_policy),
 	[NFKNOCK_A_USER] = NLA_POLICY_NESTED(nfknock_user_policy),
+	[NFKNOCK_A_PROGRESS_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							 &progress_range),
 };
 
 bool nfknock_nl_valid_proto(u8 proto)

@@ -27,6 +27,7 @@
 #include "core/policy.h"
 #include "core/spa.h"
 #include "core/replay.h"
+#include "core/seq.h"
 
 /*
  * Knock state of a user that outlives configuration swaps: shared by the
@@ -54,6 +55,8 @@ struct nfknock_user {
 	u8 k_aead[32];
 	siphash_key_t k_hint;
 	siphash_key_t k_seq;
+	bool seq;			/* derived sequences for its services */
+	struct nfk_seq_params seqp;
 	u32 max_grants;
 	struct nfk_user_policy pol;
 	struct nfknock_user_state *state;
@@ -77,10 +80,67 @@ struct nfknock_hints {
 	struct nfknock_hint_slot slot[];
 };
 
+/* One first step of a derived sequence: who, which service, which window. */
+struct nfknock_seq_first {
+	u64 window;
+	u32 user;		/* index into the user set */
+	u16 step;		/* the first step's port */
+	u16 port;		/* the service it opens */
+	u8 step_proto;
+	u8 proto;
+	u8 used;
+};
+
+/*
+ * First steps of every user's sequences for windows w-1..w+1 of each
+ * user's window length, rebuilt at each turn (nfknock_seq_rebuild()), with
+ * a bitmap per step protocol for the fast path. Open addressing by port.
+ */
+struct nfknock_seqidx {
+	struct rcu_head rcu;
+	u64 turn_ms;		/* unix ms of the next turn of any user's window */
+	u32 mask;
+	unsigned long first[2][BITS_TO_LONGS(65536)];	/* [tcp, udp] */
+	struct nfknock_seq_first slot[];
+};
+
+/* Attempts of one source hash to one set of this many ways. */
+#define NFK_PROGRESS_WAYS	8
+
+struct nfknock_pentry {
+	struct nfk_seq_attempt a;
+	u64 touched_ms;		/* boottime of its last step */
+	u8 family;		/* 0: free */
+	u8 addr[16];
+};
+
+struct nfknock_pset {
+	spinlock_t lock;
+	struct nfknock_pentry e[NFK_PROGRESS_WAYS];
+};
+
+/*
+ * Attempts in flight, preallocated at apply (NFKNOCK_A_PROGRESS_MAX
+ * entries, rounded up to whole sets): a flood of first steps from spoofed
+ * sources evicts the oldest attempts of a set, never allocates, never
+ * touches a grant.
+ */
+struct nfknock_progress {
+	siphash_key_t key;	/* source -> set, unknown to senders */
+	atomic_t live;		/* used entries: 0 keeps the fast path short */
+	u32 mask;		/* sets - 1 */
+	struct nfknock_pset set[];
+};
+
 /* Users sorted by fingerprint (duplicates refused at commit). */
 struct nfknock_userset {
 	struct kref ref;	/* held by each configuration sharing it */
 	struct nfknock_hints __rcu *hints;
+	struct nfknock_seqidx __rcu *seqidx;	/* NULL without sequences */
+	struct nfknock_progress *progress;	/* NULL without sequences */
+	u32 n_seq;		/* users with sequences */
+	u8 seq_protos;		/* bit 0: some user steps with TCP, 1: UDP */
+	u16 seq_lo[2], seq_hi[2];	/* union of their ranges, per proto */
 	u32 n;
 	struct nfknock_user *users[];
 };
@@ -92,6 +152,7 @@ struct nfknock_cfg {
 	u8 knock_packets;	/* enum nfknock_knock_packets */
 	u32 udp_idle_ms;
 	u32 skew_ms;
+	u32 progress_max;	/* sequence progress entries (at apply) */
 	struct nfknock_userset *users;	/* NULL: no users */
 	struct nfk_guardset guards;
 	struct nfk_guardset knocks;	/* knock ports, udp only */
@@ -312,6 +373,45 @@ const struct nfknock_user *nfknock_hint_next(const struct nfknock_userset *us,
 bool nfknock_user_has_hint(const struct nfknock_user *u, u64 hint, u64 w,
 			   u32 span);
 void nfknock_hint_work(struct work_struct *work);
+
+/* seq.c */
+#define NFK_SEQ_STEP_TIMEOUT_MS	10000
+/* First steps one packet may start (users whose sequences share it). */
+#define NFK_SEQ_CANDIDATES_MAX	4
+
+static inline int nfknock_seq_pidx(u8 proto)
+{
+	return proto == IPPROTO_UDP;
+}
+
+/*
+ * Fast path: could a packet of @proto to @dport be a sequence step? One
+ * bitmap test while no attempt is in flight; a range test otherwise.
+ * Called under rcu_read_lock() with us->n_seq != 0.
+ */
+static inline bool nfknock_seq_maybe(const struct nfknock_userset *us,
+				     u8 proto, u16 dport)
+{
+	const struct nfknock_seqidx *idx = rcu_dereference(us->seqidx);
+	int p = nfknock_seq_pidx(proto);
+
+	if (!(us->seq_protos & BIT(p)))
+		return false;
+	if (idx && test_bit(dport, idx->first[p]))
+		return true;
+	return atomic_read(&us->progress->live) &&
+	       dport >= us->seq_lo[p] && dport <= us->seq_hi[p];
+}
+
+int nfknock_seq_prepare(struct nfknock_net *nn, struct nfknock_userset *us,
+			u32 progress_max);
+void nfknock_seq_release(struct nfknock_userset *us);
+int nfknock_seq_rebuild(struct nfknock_net *nn, struct nfknock_userset *us,
+			u64 now_unix_ms);
+void nfknock_seq_sweep(struct nfknock_userset *us);
+u32 nfknock_seq_live(const struct nfknock_userset *us);
+void nfknock_seq_step(struct nfknock_net *nn, const struct nfknock_userset *us,
+		      u8 proto, u16 dport, u8 family, const u8 *saddr);
 
 /* txn.c */
 int nfknock_txn_begin(struct nfknock_net *nn, u32 portid,

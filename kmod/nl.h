@@ -15,6 +15,7 @@ extern const struct nla_policy nfknock_svc_policy[];
 extern const struct nla_policy nfknock_grant_policy[];
 extern const struct nla_policy nfknock_prefix_policy[];
 extern const struct nla_policy nfknock_user_policy[];
+extern const struct nla_policy nfknock_seq_policy[];
 
 static inline struct nfknock_net *info_net(struct genl_info *info)
 {

@@ -10,6 +10,26 @@
 #include "nfknock.h"
 #include "nl.h"
 
+/*
+ * The sequence progress table's size, fixed at apply (the table is made
+ * with the user set); range by nfknock_policy, a lower ceiling when the
+ * namespace is limited.
+ */
+static int progress_param(struct nfknock_net *nn, struct nlattr *a,
+			  struct nfknock_cfg *cfg,
+			  struct netlink_ext_ack *extack)
+{
+	if (!a)
+		return 0;
+	if (nn->limited && nla_get_u32(a) > NFKNOCK_USERNS_PROGRESS_LIMIT) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "progress cap above 4096 in a namespace of an unprivileged user namespace");
+		return -EINVAL;
+	}
+	cfg->progress_max = nla_get_u32(a);
+	return 0;
+}
+
 int nfknock_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfknock_net *nn = nfknock_pernet(genl_info_net(info));
@@ -26,6 +46,9 @@ int nfknock_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 	nfknock_cfg_defaults(cfg);
 	ret = nfknock_nl_params(nn, info->attrs, cfg, &grants_max,
 				info->extack);
+	if (!ret)
+		ret = progress_param(nn, info->attrs[NFKNOCK_A_PROGRESS_MAX],
+				     cfg, info->extack);
 	if (ret) {
 		kvfree(cfg);
 		goto out;

@@ -63,7 +63,11 @@ static int fill_status(struct sk_buff *skb, struct nfknock_net *nn)
 	    nla_put_u32(skb, NFKNOCK_A_KNOCK_PORTS_COUNT,
 			cfg ? cfg->knocks.count : 0) ||
 	    nla_put_u8(skb, NFKNOCK_A_LIMITED, nn->limited) ||
-	    nla_put_u32(skb, NFKNOCK_A_GRANT_BUCKETS, buckets))
+	    nla_put_u32(skb, NFKNOCK_A_GRANT_BUCKETS, buckets) ||
+	    nla_put_u32(skb, NFKNOCK_A_PROGRESS_MAX,
+			cfg ? cfg->progress_max : NFKNOCK_PROGRESS_DEFAULT) ||
+	    nla_put_u32(skb, NFKNOCK_A_PROGRESS_COUNT,
+			nfknock_seq_live(cfg ? cfg->users : NULL)))
 		return -EMSGSIZE;
 	return put_stats(skb, nn);
 }
@@ -145,6 +149,12 @@ int nfknock_nl_set_params(struct sk_buff *skb, struct genl_info *info)
 	unsigned int i;
 	int ret;
 
+	if (info->attrs[NFKNOCK_A_PROGRESS_MAX]) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[NFKNOCK_A_PROGRESS_MAX],
+				    "the progress cap is set by an apply");
+		return -EINVAL;
+	}
 	for (i = 0; i < ARRAY_SIZE(params); i++)
 		any |= !!info->attrs[params[i]];
 	if (!any) {

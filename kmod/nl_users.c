@@ -80,6 +80,68 @@ static int parse_list(struct nlattr *list, int type, struct nfk_user_policy *pol
 	return 0;
 }
 
+/*
+ * The SEQ nest: the core's defaults for what is absent, the core's check
+ * of the whole, and a sequence service to derive for.
+ */
+static int parse_seq(struct nlattr *nest, struct nfknock_user *u,
+		     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[NFKNOCK_SEQ_A_MAX + 1];
+	struct nfk_seq_params *p = &u->seqp;
+	u32 i;
+	int ret;
+
+	ret = nla_parse_nested(tb, NFKNOCK_SEQ_A_MAX, nest, nfknock_seq_policy,
+			       extack);
+	if (ret)
+		return ret;
+	nfk_seq_params_default(p);
+	if (tb[NFKNOCK_SEQ_A_LENGTH])
+		p->length = nla_get_u8(tb[NFKNOCK_SEQ_A_LENGTH]);
+	if (tb[NFKNOCK_SEQ_A_LO])
+		p->lo = nla_get_u16(tb[NFKNOCK_SEQ_A_LO]);
+	if (tb[NFKNOCK_SEQ_A_HI])
+		p->hi = nla_get_u16(tb[NFKNOCK_SEQ_A_HI]);
+	if (tb[NFKNOCK_SEQ_A_PROTO])
+		p->step_proto = nla_get_u8(tb[NFKNOCK_SEQ_A_PROTO]);
+	if (tb[NFKNOCK_SEQ_A_WINDOW_S])
+		p->window_s = nla_get_u32(tb[NFKNOCK_SEQ_A_WINDOW_S]);
+	if (nfk_seq_params_check(p)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "sequence: protocol tcp or udp, range lo <= hi of 1024 ports at least");
+		return -EINVAL;
+	}
+	for (i = 0; i < u->pol.n_services; i++)
+		if (u->pol.services[i].port == u->pol.services[i].port_end)
+			break;
+	if (i == u->pol.n_services) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "sequences need a single-port service in ALLOW");
+		return -EINVAL;
+	}
+	u->seq = true;
+	return 0;
+}
+
+static int put_seq(struct sk_buff *skb, const struct nfk_seq_params *p)
+{
+	struct nlattr *nest = nla_nest_start(skb, NFKNOCK_USER_A_SEQ);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, NFKNOCK_SEQ_A_LENGTH, p->length) ||
+	    nla_put_u16(skb, NFKNOCK_SEQ_A_LO, p->lo) ||
+	    nla_put_u16(skb, NFKNOCK_SEQ_A_HI, p->hi) ||
+	    nla_put_u8(skb, NFKNOCK_SEQ_A_PROTO, p->step_proto) ||
+	    nla_put_u32(skb, NFKNOCK_SEQ_A_WINDOW_S, p->window_s)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 /* 0x21..0x7e only: a name can never forge a log line or a field. */
 static bool name_printable(const char *s)
 {
@@ -151,6 +213,8 @@ int nfknock_nl_user_parse(struct nlattr *nest, struct nfknock_user *u,
 	u->max_grants = tb[NFKNOCK_USER_A_MAX_GRANTS] ?
 			nla_get_u32(tb[NFKNOCK_USER_A_MAX_GRANTS]) :
 			NFKNOCK_USER_GRANTS_DEFAULT;
+	if (tb[NFKNOCK_USER_A_SEQ])
+		return parse_seq(tb[NFKNOCK_USER_A_SEQ], u, extack);
 	return 0;
 }
 
@@ -233,6 +297,8 @@ static int put_one_user(struct sk_buff *skb, const struct nfknock_user *u)
 		if (put_prefix(skb, &u->pol.prefixes[i]))
 			goto cancel;
 	nla_nest_end(skb, list);
+	if (u->seq && put_seq(skb, &u->seqp))
+		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
 

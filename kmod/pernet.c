@@ -19,6 +19,7 @@ void nfknock_cfg_defaults(struct nfknock_cfg *cfg)
 	cfg->knock_packets = NFKNOCK_KNOCK_PASS;
 	cfg->udp_idle_ms = NFKNOCK_UDP_IDLE_DEFAULT_MS;
 	cfg->skew_ms = NFKNOCK_SKEW_DEFAULT_MS;
+	cfg->progress_max = NFKNOCK_PROGRESS_DEFAULT;
 	cfg->users = NULL;
 	nfk_guardset_init(&cfg->guards);
 	nfk_guardset_init(&cfg->knocks);
@@ -102,7 +103,8 @@ int nfknock_cfg_commit(struct nfknock_net *nn, struct nfknock_cfg *next)
 	if (ret)
 		return ret;
 	old = rcu_replace_pointer(nn->cfg, next, lockdep_is_held(&nn->lock));
-	ret = sync_hooks(nn, next->guards.count || next->knocks.count);
+	ret = sync_hooks(nn, next->guards.count || next->knocks.count ||
+			     (next->users && next->users->n_seq));
 	if (ret) {
 		rcu_assign_pointer(nn->cfg, old);
 		synchronize_net();

@@ -144,6 +144,10 @@ int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 *revoked,
 			return PTR_ERR(us);
 		ret = nfknock_hints_rebuild(nn, us, nfknock_unix_ms(),
 					    next->skew_ms);
+		if (!ret)
+			ret = nfknock_seq_prepare(nn, us, next->progress_max);
+		if (!ret)
+			ret = nfknock_seq_rebuild(nn, us, nfknock_unix_ms());
 		if (ret)
 			goto err_unbuild;
 	}

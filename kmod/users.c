@@ -43,6 +43,7 @@ static void userset_release(struct kref *ref)
 	for (i = 0; i < us->n; i++)
 		nfknock_user_free(us->users[i]);
 	kvfree(rcu_dereference_raw(us->hints));
+	nfknock_seq_release(us);
 	kvfree(us);
 }
 
@@ -203,6 +204,7 @@ void nfknock_userset_unbuild(struct nfknock_userset *us)
 		us->users[i]->state = NULL;
 	}
 	kvfree(rcu_dereference_raw(us->hints));
+	nfknock_seq_release(us);
 	kvfree(us);
 }
 
@@ -342,7 +344,10 @@ bool nfknock_user_has_hint(const struct nfknock_user *u, u64 hint, u64 w,
 	return false;
 }
 
-/* Runs just after each window boundary while the namespace has users. */
+/*
+ * Runs just after each window boundary (of SPA's window and of every
+ * user's sequence window) while the namespace has users.
+ */
 void nfknock_hint_work(struct work_struct *work)
 {
 	struct nfknock_net *nn = container_of(to_delayed_work(work),
@@ -354,10 +359,23 @@ void nfknock_hint_work(struct work_struct *work)
 	mutex_lock(&nn->lock);
 	cfg = rcu_dereference_protected(nn->cfg, lockdep_is_held(&nn->lock));
 	if (cfg && cfg->users && cfg->users->n) {
+		struct nfknock_userset *us = cfg->users;
+		const struct nfknock_seqidx *idx;
+
 		/* On failure the old hints stay: they still cover now. */
-		nfknock_hints_rebuild(nn, cfg->users, now, cfg->skew_ms);
+		nfknock_hints_rebuild(nn, us, now, cfg->skew_ms);
 		next_ms = NFK_SPA_WINDOW_S * 1000 -
 			  now % (NFK_SPA_WINDOW_S * 1000) + 1000;
+		/* Sequences turn with their own windows (10 s at least). */
+		if (us->n_seq) {
+			nfknock_seq_rebuild(nn, us, now);
+			nfknock_seq_sweep(us);
+			idx = rcu_dereference_protected(us->seqidx,
+						lockdep_is_held(&nn->lock));
+			if (idx && idx->turn_ms > now)
+				next_ms = min_t(u64, next_ms,
+						idx->turn_ms - now + 1000);
+		}
 		queue_delayed_work(system_power_efficient_wq, &nn->hint_work,
 				   msecs_to_jiffies(next_ms));
 	}

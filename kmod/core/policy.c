@@ -74,3 +74,14 @@ bool nfk_policy_allows_source(const struct nfk_user_policy *pol, u8 family,
 			return true;
 	return false;
 }
+
+bool nfk_policy_admits(const struct nfk_user_policy *pol, u64 now_unix_ms,
+		       u8 proto, u16 port, u8 family, const u8 *addr)
+{
+	if (pol->flags & NFKNOCK_USER_F_DISABLED)
+		return false;
+	if (pol->expires_unix_s && now_unix_ms / 1000 >= pol->expires_unix_s)
+		return false;
+	return nfk_policy_allows_service(pol, proto, port) &&
+	       nfk_policy_allows_source(pol, family, addr);
+}

@@ -38,6 +38,14 @@ bool nfk_policy_allows_service(const struct nfk_user_policy *pol, u8 proto,
 bool nfk_policy_allows_source(const struct nfk_user_policy *pol, u8 family,
 			      const u8 *addr);
 
+/*
+ * The rules every kind of knock meets before its grant: the user is
+ * enabled and not expired at @now_unix_ms, may open (@proto, @port), and
+ * the source @addr lies in its prefixes.
+ */
+bool nfk_policy_admits(const struct nfk_user_policy *pol, u64 now_unix_ms,
+		       u8 proto, u16 port, u8 family, const u8 *addr);
+
 NFK_END_DECLS
 
 #endif /* NFK_POLICY_H */

@@ -145,13 +145,8 @@ int nfk_spa_check(const struct nfk_spa_req *req,
 	    (!(req->flags & NFK_SPA_F_ADDRESS) || out->family != family ||
 	     memcmp(out->addr, src, alen)))
 		return NFKNOCK_REJ_UNBOUND;
-	if (pol->flags & NFKNOCK_USER_F_DISABLED)
-		return NFKNOCK_REJ_NOT_ALLOWED;
-	if (pol->expires_unix_s && now_unix_ms / 1000 >= pol->expires_unix_s)
-		return NFKNOCK_REJ_NOT_ALLOWED;
-	if (!nfk_policy_allows_service(pol, req->proto, req->port))
-		return NFKNOCK_REJ_NOT_ALLOWED;
-	if (!nfk_policy_allows_source(pol, family, src))
+	if (!nfk_policy_admits(pol, now_unix_ms, req->proto, req->port, family,
+			       src))
 		return NFKNOCK_REJ_NOT_ALLOWED;
 	if (!nfk_policy_allows_source(pol, out->family, out->addr))
 		return NFKNOCK_REJ_NOT_ALLOWED;

@@ -82,6 +82,16 @@
  *         NFKNOCK_USER_A_PREFIX    nest: NFKNOCK_PREFIX_A_ADDR, _LEN
  *       NFKNOCK_USER_A_MAX_DURATION_S (required), _EXPIRES_S, _FLAGS,
  *       NFKNOCK_USER_A_MAX_GRANTS  u32 (default NFKNOCK_USER_GRANTS_DEFAULT)
+ *       NFKNOCK_USER_A_SEQ         nest (optional): derived port sequences
+ *                                  for each single-port service of ALLOW
+ *         NFKNOCK_SEQ_A_LENGTH     u8   2..8 (default 4)
+ *         NFKNOCK_SEQ_A_LO, _HI    u16  port range, lo >= 1, at least 1024
+ *                                  ports (default 10000-65000)
+ *         NFKNOCK_SEQ_A_PROTO      u8   IPPROTO_TCP (SYN, default) or UDP
+ *         NFKNOCK_SEQ_A_WINDOW_S   u32  10..3600 (default 30)
+ *   TXN_BEGIN also takes NFKNOCK_A_PROGRESS_MAX (u32, 64 ..
+ *   NFKNOCK_PROGRESS_LIMIT; NFKNOCK_USERNS_PROGRESS_LIMIT in a namespace of
+ *   a non-initial user namespace): the sequence progress table's entries.
  * NFKNOCK_CMD_TXN_COMMIT (doit, admin): validate the staged configuration
  *   as a whole and swap it in. Grants made by knocks of users no longer
  *   present, disabled, or whose new policy no longer allows the grant's
@@ -171,6 +181,10 @@ enum nfknock_attr {
 					 * table (follows the cap; 0 before
 					 * the first configuration)
 					 */
+	NFKNOCK_A_PROGRESS_MAX,		/* u32, TXN_BEGIN and status: entries
+					 * of the sequence progress table
+					 */
+	NFKNOCK_A_PROGRESS_COUNT,	/* u32, status: live attempts */
 	__NFKNOCK_A_LAST
 };
 #define NFKNOCK_A_MAX (__NFKNOCK_A_LAST - 1)
@@ -241,6 +255,17 @@ enum nfknock_stat_attr {
 					 * the address its datagram carries
 					 * to be the source, and it was not
 					 */
+	NFKNOCK_STAT_A_SEQ_STEPS,	/* packets taken as a sequence step
+					 * (first, next, or a repeat)
+					 */
+	NFKNOCK_STAT_A_SEQ_COMPLETED,	/* sequences completed and granted */
+	NFKNOCK_STAT_A_SEQ_FAILED,	/* attempts ended by a wrong port */
+	NFKNOCK_STAT_A_SEQ_TIMEOUT,	/* attempts whose next step came late */
+	NFKNOCK_STAT_A_SEQ_EVICTED,	/* attempts pushed out, table full */
+	NFKNOCK_STAT_A_SEQ_NOT_ALLOWED,	/* completed, but the user's policy
+					 * (source, expiry, disabled, service)
+					 * refused the grant
+					 */
 	__NFKNOCK_STAT_A_LAST
 };
 #define NFKNOCK_STAT_A_MAX (__NFKNOCK_STAT_A_LAST - 1)
@@ -286,6 +311,7 @@ enum nfknock_user_attr {
 					 * default NFKNOCK_USER_GRANTS_DEFAULT
 					 */
 	NFKNOCK_USER_A_GRANTS,		/* u32 output only: live grants */
+	NFKNOCK_USER_A_SEQ,		/* nest: NFKNOCK_SEQ_A_* */
 	__NFKNOCK_USER_A_LAST
 };
 #define NFKNOCK_USER_A_MAX (__NFKNOCK_USER_A_LAST - 1)
@@ -297,6 +323,17 @@ enum nfknock_prefix_attr {
 	__NFKNOCK_PREFIX_A_LAST
 };
 #define NFKNOCK_PREFIX_A_MAX (__NFKNOCK_PREFIX_A_LAST - 1)
+
+enum nfknock_seq_attr {
+	NFKNOCK_SEQ_A_UNSPEC,
+	NFKNOCK_SEQ_A_LENGTH,		/* u8 */
+	NFKNOCK_SEQ_A_LO,		/* u16 */
+	NFKNOCK_SEQ_A_HI,		/* u16 */
+	NFKNOCK_SEQ_A_PROTO,		/* u8 IPPROTO_TCP or IPPROTO_UDP */
+	NFKNOCK_SEQ_A_WINDOW_S,		/* u32 */
+	__NFKNOCK_SEQ_A_LAST
+};
+#define NFKNOCK_SEQ_A_MAX (__NFKNOCK_SEQ_A_LAST - 1)
 
 enum nfknock_user_flag {
 	NFKNOCK_USER_F_DISABLED = 1U << 0,
@@ -327,6 +364,13 @@ enum nfknock_user_flag {
 #define NFKNOCK_KNOCK_PORTS_MAX		16
 #define NFKNOCK_SKEW_DEFAULT_MS		30000
 #define NFKNOCK_SKEW_MAX_MS		600000
+/* Sequence progress table: attempts in flight (one per source and
+ * candidate sequence), preallocated at apply while any user has sequences.
+ */
+#define NFKNOCK_PROGRESS_DEFAULT	4096
+#define NFKNOCK_PROGRESS_MIN		64
+#define NFKNOCK_PROGRESS_LIMIT		65536
+#define NFKNOCK_USERNS_PROGRESS_LIMIT	4096
 /* A staged configuration left alone this long may be taken over. */
 #define NFKNOCK_TXN_IDLE_MS		30000
 
