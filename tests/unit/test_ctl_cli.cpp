@@ -491,7 +491,13 @@ TEST_CASE("status prints the module's state")
 			"  knocks replayed        0\n"
 			"  knocks not allowed     0\n"
 			"  knocks malformed       0\n"
-			"  knocks unbound         0\n");
+			"  knocks unbound         0\n"
+			"  sequence steps         0\n"
+			"  sequences completed    0\n"
+			"  sequences failed       0\n"
+			"  sequences timed out    0\n"
+			"  sequences evicted      0\n"
+			"  sequences not allowed  0\n");
 	}
 	SECTION("json") {
 		Result r = run_knockctl(k, {"status", "--json"});

@@ -15,6 +15,7 @@
 #include "config.hpp"
 #include "config_errors.hpp"
 #include "profile.hpp"
+#include "sequence.hpp"
 #include "service.hpp"
 
 using namespace knockctl;
@@ -181,12 +182,8 @@ TEST_CASE("config problems name file, line and field")
 		REQUIRE(problem("colour = 1\n") == "nfknock.conf:1: colour: unknown key");
 		REQUIRE(problem("[lockout]\nthreshold = 5\n") ==
 			"nfknock.conf:1: lockout: not supported yet");
-		REQUIRE(problem("[limits]\nprogress = 5\n") ==
-			"nfknock.conf:2: limits.progress: not supported yet");
 		REQUIRE(problem("[limits]\nsources = 5\n") ==
 			"nfknock.conf:2: limits.sources: not supported yet");
-		REQUIRE(problem(user("sequence = { length = 4 }\n")) ==
-			"nfknock.conf:5: user[0].sequence: not supported yet");
 		REQUIRE(problem(user("allow_extra = 1\n")) ==
 			"nfknock.conf:5: user[0].allow_extra: unknown key");
 		REQUIRE(problem("[[guard]]\nservice = \"tcp/22\"\nport = 1\n") ==
@@ -369,6 +366,165 @@ TEST_CASE("user max_grants: default, range, type")
 						   "c", fake_loader());
 		REQUIRE(l.params.grants_max == 4096u);
 	}
+}
+
+TEST_CASE("user sequence: true, false or a table of the core's parameters")
+{
+	const auto seq_of = [](const std::string &body) {
+		const LoadedConfig l = load_config(parse_config(user(body), "c"), "c",
+						   fake_loader());
+		REQUIRE(l.users.size() == 1);
+		return l.users[0].first.seq;
+	};
+	const Sequence d = default_sequence();
+
+	SECTION("the defaults are the core's") {
+		nfk_seq_params p;
+		nfk_seq_params_default(&p);
+		REQUIRE(d == Sequence{NFK_SEQ_LEN_DEFAULT, NFK_SEQ_LO_DEFAULT,
+				      NFK_SEQ_HI_DEFAULT, IPPROTO_TCP,
+				      NFK_SEQ_WINDOW_DEFAULT_S});
+		REQUIRE(d == Sequence{4, 10000, 65000, IPPROTO_TCP, 30});
+		REQUIRE(core_params(d).step_proto == p.step_proto);
+		REQUIRE(valid_sequence(d));
+	}
+	SECTION("absent or false: none; true: the defaults") {
+		REQUIRE_FALSE(seq_of(""));
+		REQUIRE_FALSE(seq_of("sequence = false\n"));
+		REQUIRE(seq_of("sequence = true\n") == d);
+		REQUIRE(seq_of("sequence = {}\n") == d);
+	}
+	SECTION("every field of the table, each optional") {
+		REQUIRE(seq_of("sequence = { length = 8, range = \"20000-21023\", "
+			       "proto = \"udp\", window = \"1h\" }\n") ==
+			Sequence{8, 20000, 21023, IPPROTO_UDP, 3600});
+		REQUIRE(seq_of("sequence = { length = 2 }\n") ==
+			Sequence{2, 10000, 65000, IPPROTO_TCP, 30});
+		REQUIRE(seq_of("sequence = { range = \"1-65535\" }\n") ==
+			Sequence{4, 1, 65535, IPPROTO_TCP, 30});
+		REQUIRE(seq_of("sequence = { proto = \"tcp\", window = \"10s\" }\n") ==
+			Sequence{4, 10000, 65000, IPPROTO_TCP, 10});
+		REQUIRE(seq_of("sequence = { window = \"2m\" }\n")->window_s == 120);
+		REQUIRE(seq_of("sequence = { window = \"90\" }\n")->window_s == 90);
+	}
+	SECTION("a sub-table works as well as an inline one") {
+		REQUIRE(seq_of("[user.sequence]\nlength = 3\nproto = \"udp\"\n") ==
+			Sequence{3, 10000, 65000, IPPROTO_UDP, 30});
+	}
+	SECTION("one single-port service in allow is enough") {
+		const LoadedConfig l = load_config(
+			parse_config("[[user]]\nname = \"a\"\npublic_key = \"" +
+					     keys().alice_pk + "\"\nallow = [\"tcp/8000-8100\", "
+					     "\"udp/53\"]\nsequence = true\n",
+				     "c"),
+			"c", fake_loader());
+		REQUIRE(l.users[0].first.seq == d);
+	}
+}
+
+TEST_CASE("user sequence problems name file, line and field")
+{
+	SECTION("type and keys") {
+		REQUIRE(problem(user("sequence = 4\n")) ==
+			"nfknock.conf:5: user[0].sequence: expected true, false or a "
+			"table ({ length = 4, range = \"10000-65000\", proto = \"tcp\", "
+			"window = \"30s\" })");
+		REQUIRE(problem(user("sequence = \"yes\"\n")).rfind(
+				"nfknock.conf:5: user[0].sequence: expected true, false or "
+				"a table", 0) == 0);
+		REQUIRE(problem(user("sequence = { steps = 4 }\n")) ==
+			"nfknock.conf:5: user[0].sequence.steps: unknown key");
+		REQUIRE(problem(user("[user.sequence]\nlength = 4\nsize = 1\n")) ==
+			"nfknock.conf:7: user[0].sequence.size: unknown key");
+	}
+	SECTION("length") {
+		REQUIRE(problem(user("sequence = { length = 9 }\n")) ==
+			"nfknock.conf:5: user[0].sequence.length: 9: out of range (2 to 8)");
+		REQUIRE(problem(user("sequence = { length = 1 }\n")) ==
+			"nfknock.conf:5: user[0].sequence.length: 1: out of range (2 to 8)");
+		REQUIRE(problem(user("sequence = { length = -4 }\n")) ==
+			"nfknock.conf:5: user[0].sequence.length: -4: out of range (2 to 8)");
+		REQUIRE(problem(user("sequence = { length = \"4\" }\n")) ==
+			"nfknock.conf:5: user[0].sequence.length: expected an integer");
+	}
+	SECTION("range") {
+		const std::string f = "nfknock.conf:5: user[0].sequence.range: ";
+		REQUIRE(problem(user("sequence = { range = \"10000\" }\n")) ==
+			f + "10000: expected FIRST-LAST (e.g. 10000-65000)");
+		REQUIRE(problem(user("sequence = { range = \"a-b\" }\n")) ==
+			f + "a-b: expected FIRST-LAST (e.g. 10000-65000)");
+		REQUIRE(problem(user("sequence = { range = \"10000-\" }\n")) ==
+			f + "10000-: expected FIRST-LAST (e.g. 10000-65000)");
+		REQUIRE(problem(user("sequence = { range = \"-10000-20000\" }\n")) ==
+			f + "-10000-20000: expected FIRST-LAST (e.g. 10000-65000)");
+		REQUIRE(problem(user("sequence = { range = \"0-2000\" }\n")) ==
+			f + "0-2000: port out of range (1 to 65535)");
+		REQUIRE(problem(user("sequence = { range = \"60000-70000\" }\n")) ==
+			f + "60000-70000: port out of range (1 to 65535)");
+		REQUIRE(problem(user("sequence = { range = \"20000-10000\" }\n")) ==
+			f + "20000-10000: first port above last");
+		REQUIRE(problem(user("sequence = { range = \"10000-11022\" }\n")) ==
+			f + "10000-11022: 1023 ports, at least 1024 (fewer make a "
+			    "sequence guessable)");
+		REQUIRE(problem(user("sequence = { range = 10000 }\n")) ==
+			f + "expected a string");
+	}
+	SECTION("proto") {
+		REQUIRE(problem(user("sequence = { proto = \"sctp\" }\n")) ==
+			"nfknock.conf:5: user[0].sequence.proto: sctp: expected tcp or udp");
+		REQUIRE(problem(user("sequence = { proto = \"TCP\" }\n")) ==
+			"nfknock.conf:5: user[0].sequence.proto: TCP: expected tcp or udp");
+		REQUIRE(problem(user("sequence = { proto = 6 }\n")) ==
+			"nfknock.conf:5: user[0].sequence.proto: expected a string");
+	}
+	SECTION("window") {
+		const std::string f = "nfknock.conf:5: user[0].sequence.window: ";
+		REQUIRE(problem(user("sequence = { window = \"9s\" }\n")) ==
+			f + "9s: out of range (10s to 1h)");
+		REQUIRE(problem(user("sequence = { window = \"3601s\" }\n")) ==
+			f + "3601s: out of range (10s to 1h)");
+		REQUIRE(problem(user("sequence = { window = \"10500ms\" }\n")) ==
+			f + "10500ms: not a whole number of seconds");
+		REQUIRE(problem(user("sequence = { window = \"soon\" }\n")) ==
+			f + "soon: invalid duration");
+		REQUIRE(problem(user("sequence = { window = 30 }\n")) ==
+			f + "expected a string");
+	}
+	SECTION("a user without a single-port service") {
+		REQUIRE(problem("[[user]]\nname = \"a\"\npublic_key = \"" + keys().alice_pk +
+				"\"\nallow = [\"tcp/8000-8100\"]\nsequence = true\n") ==
+			"nfknock.conf:5: user[0].sequence: needs a single-port service "
+			"in allow (ranges have no sequence)");
+		// No sequence, no such problem.
+		REQUIRE_NOTHROW(parse_config("[[user]]\nname = \"a\"\npublic_key = \"" +
+						     keys().alice_pk + "\"\nallow = "
+						     "[\"tcp/8000-8100\"]\nsequence = false\n",
+					     "c"));
+	}
+	SECTION("every problem of the table is reported") {
+		REQUIRE(problems(user("sequence = { length = 0, range = \"1-2\", "
+				      "proto = \"x\", window = \"1s\" }\n"))
+				.size() == 4);
+	}
+}
+
+TEST_CASE("limits.progress: sent when given, within the module's range")
+{
+	REQUIRE(load_config(parse_config("[limits]\nprogress = 64\n", "c"), "c",
+			    fake_loader()).params.progress_max == 64u);
+	REQUIRE(load_config(parse_config("[limits]\nprogress = 65536\n", "c"), "c",
+			    fake_loader()).params.progress_max == 65536u);
+	// Not given: the module's default (4096).
+	REQUIRE_FALSE(load_config(parse_config("", "c"), "c", fake_loader())
+			      .params.progress_max);
+	REQUIRE(problem("[limits]\nprogress = 63\n") ==
+		"nfknock.conf:2: limits.progress: 63: out of range (64 to 65536)");
+	REQUIRE(problem("[limits]\nprogress = 65537\n") ==
+		"nfknock.conf:2: limits.progress: 65537: out of range (64 to 65536)");
+	REQUIRE(problem("[limits]\nprogress = \"4096\"\n") ==
+		"nfknock.conf:2: limits.progress: expected an integer");
+	static_assert(NFKNOCK_PROGRESS_MIN == 64 && NFKNOCK_PROGRESS_LIMIT == 65536,
+		      "the messages above");
 }
 
 TEST_CASE("user names: printable ASCII without spaces, 1..32 bytes")

@@ -9,7 +9,9 @@
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 
+#include <functional>
 #include <set>
+#include <utility>
 
 #include "address.hpp"
 #include "codec.hpp"
@@ -292,5 +294,146 @@ TEST_CASE("status: the limited flag and the new counters round-trip")
 		REQUIRE(nla_put_u32(a.get(), NFKNOCK_A_API_VERSION, 1) == 0);
 		REQUIRE(nla_put_u8(a.get(), NFKNOCK_A_LIMITED, 1) == 0);
 		REQUIRE(parse_status(hdr(a)).limited == true);
+	}
+}
+
+TEST_CASE("a user's sequences: the SEQ nest, all five attributes")
+{
+	// The USER nest of a message, and an attribute inside one nest.
+	const auto user_nest = [](const MsgPtr &m) {
+		auto *gh = static_cast<genlmsghdr *>(nlmsg_data(nlmsg_hdr(m.get())));
+		nlattr *nest = nla_find(genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
+					NFKNOCK_A_USER);
+		REQUIRE(nest);
+		return nest;
+	};
+	const auto inside = [](nlattr *nest, int type) {
+		return nla_find(static_cast<nlattr *>(nla_data(nest)), nla_len(nest), type);
+	};
+	User u = sample_user();
+	u.seq = Sequence{6, 20000, 40000, IPPROTO_UDP, 120};
+
+	SECTION("TXN_ADD: the nest, flagged, with the uapi's sizes") {
+		MsgPtr m = build_txn_add_user(TXN_FAMILY, u, sample_keys());
+		const TxnItem it = parse_txn_add(hdr(m));
+		REQUIRE(it.user == u);
+		REQUIRE(it.user.seq == Sequence{6, 20000, 40000, IPPROTO_UDP, 120});
+
+		nlattr *seq = inside(user_nest(m), NFKNOCK_USER_A_SEQ);
+		REQUIRE(seq);
+		REQUIRE((seq->nla_type & NLA_F_NESTED) != 0);
+		const std::pair<int, int> sizes[] = {
+			{NFKNOCK_SEQ_A_LENGTH, 1}, {NFKNOCK_SEQ_A_LO, 2},
+			{NFKNOCK_SEQ_A_HI, 2}, {NFKNOCK_SEQ_A_PROTO, 1},
+			{NFKNOCK_SEQ_A_WINDOW_S, 4}};
+		for (const auto &[type, size] : sizes) {
+			INFO("attribute " << type);
+			nlattr *a = inside(seq, type);
+			REQUIRE(a);
+			REQUIRE(nla_len(a) == size);
+		}
+		REQUIRE(nla_get_u8(inside(seq, NFKNOCK_SEQ_A_LENGTH)) == 6);
+		REQUIRE(nla_get_u16(inside(seq, NFKNOCK_SEQ_A_LO)) == 20000);
+		REQUIRE(nla_get_u16(inside(seq, NFKNOCK_SEQ_A_HI)) == 40000);
+		REQUIRE(nla_get_u8(inside(seq, NFKNOCK_SEQ_A_PROTO)) == IPPROTO_UDP);
+		REQUIRE(nla_get_u32(inside(seq, NFKNOCK_SEQ_A_WINDOW_S)) == 120);
+	}
+	SECTION("the defaults are sent too, all five") {
+		u.seq = Sequence{4, 10000, 65000, IPPROTO_TCP, 30};
+		MsgPtr m = build_txn_add_user(TXN_FAMILY, u, sample_keys());
+		nlattr *seq = inside(user_nest(m), NFKNOCK_USER_A_SEQ);
+		REQUIRE(seq);
+		int n = 0, rem;
+		nlattr *a;
+		nla_for_each_nested(a, seq, rem)
+			n++;
+		REQUIRE(n == 5);
+		REQUIRE(parse_txn_add(hdr(m)).user.seq == u.seq);
+	}
+	SECTION("a user without sequences has no nest") {
+		u.seq.reset();
+		MsgPtr m = build_txn_add_user(TXN_FAMILY, u, sample_keys());
+		REQUIRE_FALSE(inside(user_nest(m), NFKNOCK_USER_A_SEQ));
+		REQUIRE_FALSE(parse_txn_add(hdr(m)).user.seq);
+	}
+	SECTION("a GET_USERS entry round-trips it") {
+		u.knocks = 2;
+		MsgPtr m = build_request(TXN_FAMILY, NFKNOCK_CMD_GET_USERS);
+		encode_user(m.get(), u, nullptr);
+		REQUIRE(parse_user(hdr(m)) == u);
+	}
+	// A GET_USERS entry of the required attributes, and a SEQ nest that
+	// @fill writes, as a kernel might send it.
+	const auto entry = [&u](const std::function<void(nl_msg *)> &fill) {
+		MsgPtr m = build_request(TXN_FAMILY, NFKNOCK_CMD_GET_USERS);
+		nl_msg *msg = m.get();
+		nlattr *nest = nla_nest_start(msg, NFKNOCK_A_USER | NLA_F_NESTED);
+		REQUIRE(nla_put_string(msg, NFKNOCK_USER_A_NAME, "a") == 0);
+		REQUIRE(nla_put(msg, NFKNOCK_USER_A_FPR, 8, u.fpr.data()) == 0);
+		// Empty lists: libnl drops an empty nest unless told to keep it.
+		nlattr *list = nla_nest_start(msg, NFKNOCK_USER_A_ALLOW | NLA_F_NESTED);
+		nla_nest_end_keep_empty(msg, list);
+		list = nla_nest_start(msg, NFKNOCK_USER_A_SOURCES | NLA_F_NESTED);
+		nla_nest_end_keep_empty(msg, list);
+		REQUIRE(nla_put_u32(msg, NFKNOCK_USER_A_MAX_DURATION_S, 60) == 0);
+		nlattr *seq = nla_nest_start(msg, NFKNOCK_USER_A_SEQ | NLA_F_NESTED);
+		fill(msg);
+		nla_nest_end(msg, seq);
+		nla_nest_end(msg, nest);
+		return m;
+	};
+	SECTION("an attribute the kernel leaves out is its default") {
+		MsgPtr m = entry([](nl_msg *msg) {
+			REQUIRE(nla_put_u8(msg, NFKNOCK_SEQ_A_LENGTH, 3) == 0);
+		});
+		REQUIRE(parse_user(hdr(m)).seq == Sequence{3, 10000, 65000, IPPROTO_TCP, 30});
+	}
+	SECTION("a short attribute is malformed") {
+		MsgPtr m = entry([](nl_msg *msg) {
+			REQUIRE(nla_put_u8(msg, NFKNOCK_SEQ_A_WINDOW_S, 30) == 0);
+		});
+		REQUIRE_THROWS_WITH(parse_user(hdr(m)),
+				    "malformed reply from the kernel: bad attribute in sequence");
+	}
+}
+
+TEST_CASE("TXN_BEGIN carries PROGRESS_MAX only when given")
+{
+	TxnParams p;
+	p.progress_max = 65536;
+	MsgPtr m = build_txn_begin(TXN_FAMILY, p);
+	REQUIRE(parse_txn_begin(hdr(m)) == p);
+	auto *gh = static_cast<genlmsghdr *>(nlmsg_data(nlmsg_hdr(m.get())));
+	nlattr *a = nla_find(genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
+			     NFKNOCK_A_PROGRESS_MAX);
+	REQUIRE(a);
+	REQUIRE(nla_len(a) == 4);
+	REQUIRE(nla_get_u32(a) == 65536);
+
+	MsgPtr none = build_txn_begin(TXN_FAMILY, TxnParams{});
+	REQUIRE_FALSE(parse_txn_begin(hdr(none)).progress_max);
+}
+
+TEST_CASE("status: the progress table and the sequence counters round-trip")
+{
+	Status s;
+	s.api_version = 1;
+	s.progress_max = 4096;
+	s.progress_count = 7;
+	s.seq = SeqStats{1, 2, 3, 4, 5, 6};
+
+	MsgPtr m = build_request(TXN_FAMILY, NFKNOCK_CMD_GET_STATUS);
+	encode_status(m.get(), s);
+	const Status back = parse_status(hdr(m));
+	REQUIRE(back == s);
+	REQUIRE(back.seq.not_allowed == 6);
+
+	SECTION("an older module sends neither") {
+		MsgPtr a = build_request(TXN_FAMILY, NFKNOCK_CMD_GET_STATUS);
+		REQUIRE(nla_put_u32(a.get(), NFKNOCK_A_API_VERSION, 1) == 0);
+		const Status old = parse_status(hdr(a));
+		REQUIRE_FALSE(old.progress_max);
+		REQUIRE_FALSE(old.progress_count);
+		REQUIRE(old.seq == SeqStats{});
 	}
 }

@@ -89,6 +89,32 @@ std::vector<std::string> unbound_warnings(
 	return out;
 }
 
+std::vector<std::string> sequence_warnings(const LoadedConfig &cfg)
+{
+	std::vector<std::string> out;
+
+	for (const auto &[u, keys] : cfg.users) {
+		if (!u.seq)
+			continue;
+		const Service range{u.seq->proto, u.seq->lo, u.seq->hi};
+		const auto warn = [&](const std::string &what, const char *then) {
+			out.push_back("warning: user " + u.name + ": sequence range " +
+				      format_service(range) + " overlaps " + what +
+				      ": a step that lands there still counts, " +
+				      then + " (which may confuse a client)");
+		};
+		for (const Service &g : cfg.guards)
+			if (overlaps(g, range))
+				warn("guard " + format_service(g),
+				     "then the guard answers it as any packet there");
+		for (const Service &k : cfg.knock_ports)
+			if (overlaps(k, range))
+				warn("knock port " + format_service(k),
+				     "and the datagram is also read as a knock");
+	}
+	return out;
+}
+
 void do_check(Context &ctx, const std::string &file, const KeyLoader &load_key)
 {
 	const LoadedConfig cfg = load_config_file(file, load_key);
@@ -98,6 +124,8 @@ void do_check(Context &ctx, const std::string &file, const KeyLoader &load_key)
 		for (const std::string &w : ephemeral_warnings(cfg.guards, *range))
 			ctx.err << "knockctl: " << w << "\n";
 	for (const std::string &w : unbound_warnings(cfg.users))
+		ctx.err << "knockctl: " << w << "\n";
+	for (const std::string &w : sequence_warnings(cfg))
 		ctx.err << "knockctl: " << w << "\n";
 }
 

@@ -17,7 +17,9 @@ namespace knockctl {
 
 // Prints "FILE: ok (N users, M guards, K knock ports)", and on ctx.err a
 // warning for each guard inside the ephemeral port range
-// (ctx.port_range_file; none if that cannot be read).
+// (ctx.port_range_file; none if that cannot be read), each user whose
+// knocks are not bound to their sender, and each sequence range that
+// overlaps a guard or a knock port.
 void do_check(Context &ctx, const std::string &file,
 	      const KeyLoader &load_key = read_private_key_file);
 
@@ -49,5 +51,10 @@ std::vector<std::string> ephemeral_warnings(const std::vector<Service> &guards,
 // be taken over by whoever sees them on the way.
 std::vector<std::string> unbound_warnings(
 	const std::vector<std::pair<User, UserKeys>> &users);
+
+// One warning line per user and guard or knock port that shares ports,
+// of the user's step protocol, with the user's sequence range: a step
+// there still counts, but the port's own handling follows it.
+std::vector<std::string> sequence_warnings(const LoadedConfig &cfg);
 
 } // namespace knockctl

@@ -35,6 +35,8 @@ Policies::Policies()
 	top[NFKNOCK_A_REVOKED].type = NLA_U32;
 	top[NFKNOCK_A_LIMITED].type = NLA_U8;
 	top[NFKNOCK_A_GRANT_BUCKETS].type = NLA_U32;
+	top[NFKNOCK_A_PROGRESS_MAX].type = NLA_U32;
+	top[NFKNOCK_A_PROGRESS_COUNT].type = NLA_U32;
 
 	svc[NFKNOCK_SVC_A_PROTO].type = NLA_U8;
 	svc[NFKNOCK_SVC_A_PORT].type = NLA_U16;
@@ -72,10 +74,17 @@ Policies::Policies()
 	user[NFKNOCK_USER_A_KNOCKS].type = NLA_U64;
 	user[NFKNOCK_USER_A_MAX_GRANTS].type = NLA_U32;
 	user[NFKNOCK_USER_A_GRANTS].type = NLA_U32;
+	user[NFKNOCK_USER_A_SEQ].type = NLA_NESTED;
 
 	prefix[NFKNOCK_PREFIX_A_ADDR].minlen = 4;
 	prefix[NFKNOCK_PREFIX_A_ADDR].maxlen = 16;
 	prefix[NFKNOCK_PREFIX_A_LEN].type = NLA_U8;
+
+	seq[NFKNOCK_SEQ_A_LENGTH].type = NLA_U8;
+	seq[NFKNOCK_SEQ_A_LO].type = NLA_U16;
+	seq[NFKNOCK_SEQ_A_HI].type = NLA_U16;
+	seq[NFKNOCK_SEQ_A_PROTO].type = NLA_U8;
+	seq[NFKNOCK_SEQ_A_WINDOW_S].type = NLA_U32;
 }
 
 const Policies &policies()

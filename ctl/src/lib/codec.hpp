@@ -79,7 +79,8 @@ MsgPtr build_get_users(int family);
 
 // NFKNOCK_A_USER nest; with @keys the three key attributes (TXN_ADD), else
 // LAST_TS_MS, KNOCKS and GRANTS if set (a GET_USERS entry, as the kernel
-// sends it).
+// sends it). The SEQ nest, all five attributes, when the user has
+// sequences.
 void encode_user(nl_msg *msg, const User &user, const UserKeys *keys);
 
 // A GET_USERS entry (keys are never in it).
@@ -87,11 +88,13 @@ User parse_user(const nlmsghdr *nlh);
 
 // --- codec_apply.cpp: whole-configuration replacement (TXN_*) ---
 
+// The parameters @params sets, PROGRESS_MAX included.
 MsgPtr build_txn_begin(int family, const TxnParams &params);
 MsgPtr build_txn_add_guard(int family, const Service &svc);
 MsgPtr build_txn_add_knock_port(int family, const Service &svc);
 // NAME, FPR, K_AEAD, K_HINT, K_SEQ, ALLOW, SOURCES, MAX_DURATION_S,
-// EXPIRES_S (if nonzero), FLAGS (if nonzero), MAX_GRANTS (if set).
+// EXPIRES_S (if nonzero), FLAGS (if nonzero), MAX_GRANTS (if set), SEQ
+// (if set).
 MsgPtr build_txn_add_user(int family, const User &user, const UserKeys &keys);
 MsgPtr build_txn_commit(int family);
 MsgPtr build_txn_abort(int family);

@@ -17,6 +17,9 @@ MsgPtr build_txn_begin(int family, const TxnParams &p)
 	if (p.knock_packets)
 		put_check(nla_put_u8(m, NFKNOCK_A_KNOCK_PACKETS, *p.knock_packets),
 			  "params");
+	if (p.progress_max)
+		put_check(nla_put_u32(m, NFKNOCK_A_PROGRESS_MAX, *p.progress_max),
+			  "params");
 	return msg;
 }
 
@@ -31,6 +34,8 @@ TxnParams parse_txn_begin(const nlmsghdr *nlh)
 		p.skew_ms = nla_get_u32(tb[NFKNOCK_A_SKEW_MS]);
 	if (tb[NFKNOCK_A_KNOCK_PACKETS])
 		p.knock_packets = nla_get_u8(tb[NFKNOCK_A_KNOCK_PACKETS]);
+	if (tb[NFKNOCK_A_PROGRESS_MAX])
+		p.progress_max = nla_get_u32(tb[NFKNOCK_A_PROGRESS_MAX]);
 	return p;
 }
 

@@ -25,6 +25,12 @@ void encode_status(nl_msg *msg, const Status &s)
 	put_check(nla_put_u8(msg, NFKNOCK_A_LIMITED, s.limited ? 1 : 0), "status");
 	put_check(nla_put_u32(msg, NFKNOCK_A_GRANT_BUCKETS, s.grant_buckets),
 		  "status");
+	if (s.progress_max)
+		put_check(nla_put_u32(msg, NFKNOCK_A_PROGRESS_MAX, *s.progress_max),
+			  "status");
+	if (s.progress_count)
+		put_check(nla_put_u32(msg, NFKNOCK_A_PROGRESS_COUNT, *s.progress_count),
+			  "status");
 
 	nlattr *nest = nest_start(msg, NFKNOCK_A_STATS);
 	const std::pair<int, uint64_t> counters[] = {
@@ -48,6 +54,12 @@ void encode_status(nl_msg *msg, const Status &s)
 		{NFKNOCK_STAT_A_PASSED_SCOPE, s.stats.passed_scope},
 		{NFKNOCK_STAT_A_REFUSED_STRAY, s.stats.refused_stray},
 		{NFKNOCK_STAT_A_KNOCKS_UNBOUND, s.knocks.unbound},
+		{NFKNOCK_STAT_A_SEQ_STEPS, s.seq.steps},
+		{NFKNOCK_STAT_A_SEQ_COMPLETED, s.seq.completed},
+		{NFKNOCK_STAT_A_SEQ_FAILED, s.seq.failed},
+		{NFKNOCK_STAT_A_SEQ_TIMEOUT, s.seq.timeout},
+		{NFKNOCK_STAT_A_SEQ_EVICTED, s.seq.evicted},
+		{NFKNOCK_STAT_A_SEQ_NOT_ALLOWED, s.seq.not_allowed},
 	};
 	for (const auto &[type, value] : counters)
 		put_check(nla_put_u64(msg, type, value), "stats");
@@ -78,6 +90,10 @@ Status parse_status(const nlmsghdr *nlh)
 	s.knock_ports_count = get_u32(tb[NFKNOCK_A_KNOCK_PORTS_COUNT]);
 	s.limited = get_u8(tb[NFKNOCK_A_LIMITED]) != 0;
 	s.grant_buckets = get_u32(tb[NFKNOCK_A_GRANT_BUCKETS]);
+	if (tb[NFKNOCK_A_PROGRESS_MAX])
+		s.progress_max = nla_get_u32(tb[NFKNOCK_A_PROGRESS_MAX]);
+	if (tb[NFKNOCK_A_PROGRESS_COUNT])
+		s.progress_count = nla_get_u32(tb[NFKNOCK_A_PROGRESS_COUNT]);
 
 	if (tb[NFKNOCK_A_STATS]) {
 		std::array<nlattr *, NFKNOCK_STAT_A_MAX + 1> st{};
@@ -103,6 +119,12 @@ Status parse_status(const nlmsghdr *nlh)
 		s.stats.passed_scope = get_u64(st[NFKNOCK_STAT_A_PASSED_SCOPE]);
 		s.stats.refused_stray = get_u64(st[NFKNOCK_STAT_A_REFUSED_STRAY]);
 		s.knocks.unbound = get_u64(st[NFKNOCK_STAT_A_KNOCKS_UNBOUND]);
+		s.seq.steps = get_u64(st[NFKNOCK_STAT_A_SEQ_STEPS]);
+		s.seq.completed = get_u64(st[NFKNOCK_STAT_A_SEQ_COMPLETED]);
+		s.seq.failed = get_u64(st[NFKNOCK_STAT_A_SEQ_FAILED]);
+		s.seq.timeout = get_u64(st[NFKNOCK_STAT_A_SEQ_TIMEOUT]);
+		s.seq.evicted = get_u64(st[NFKNOCK_STAT_A_SEQ_EVICTED]);
+		s.seq.not_allowed = get_u64(st[NFKNOCK_STAT_A_SEQ_NOT_ALLOWED]);
 	}
 	return s;
 }

@@ -23,6 +23,7 @@ struct Policies {
 	std::array<nla_policy, NFKNOCK_STAT_A_MAX + 1> stats{};
 	std::array<nla_policy, NFKNOCK_USER_A_MAX + 1> user{};
 	std::array<nla_policy, NFKNOCK_PREFIX_A_MAX + 1> prefix{};
+	std::array<nla_policy, NFKNOCK_SEQ_A_MAX + 1> seq{};
 
 	Policies();
 };

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <string>
 
+#include "sequence.hpp"
+
 namespace knockctl {
 
 namespace {
@@ -51,6 +53,36 @@ Prefix prefix_from_nest(nlattr *nest)
 	return p;
 }
 
+// All five attributes, always: the kernel's defaults for absent ones are
+// the core's, but a user's parameters are then plain in every message.
+void encode_seq(nl_msg *msg, const Sequence &s)
+{
+	nlattr *nest = nest_start(msg, NFKNOCK_USER_A_SEQ);
+
+	put_check(nla_put_u8(msg, NFKNOCK_SEQ_A_LENGTH, s.length), "sequence");
+	put_check(nla_put_u16(msg, NFKNOCK_SEQ_A_LO, s.lo), "sequence");
+	put_check(nla_put_u16(msg, NFKNOCK_SEQ_A_HI, s.hi), "sequence");
+	put_check(nla_put_u8(msg, NFKNOCK_SEQ_A_PROTO, s.proto), "sequence");
+	put_check(nla_put_u32(msg, NFKNOCK_SEQ_A_WINDOW_S, s.window_s), "sequence");
+	nla_nest_end(msg, nest);
+}
+
+// An attribute left out is the default, as the kernel takes it (uapi).
+Sequence seq_from_nest(nlattr *nest)
+{
+	std::array<nlattr *, NFKNOCK_SEQ_A_MAX + 1> tb{};
+	const Sequence d = default_sequence();
+	Sequence s;
+
+	parse_nest(nest, tb, policies().seq, "sequence");
+	s.length = get_u8(tb[NFKNOCK_SEQ_A_LENGTH], d.length);
+	s.lo = tb[NFKNOCK_SEQ_A_LO] ? nla_get_u16(tb[NFKNOCK_SEQ_A_LO]) : d.lo;
+	s.hi = tb[NFKNOCK_SEQ_A_HI] ? nla_get_u16(tb[NFKNOCK_SEQ_A_HI]) : d.hi;
+	s.proto = get_u8(tb[NFKNOCK_SEQ_A_PROTO], d.proto);
+	s.window_s = get_u32(tb[NFKNOCK_SEQ_A_WINDOW_S], d.window_s);
+	return s;
+}
+
 } // namespace
 
 void encode_user(nl_msg *msg, const User &u, const UserKeys *keys)
@@ -88,6 +120,8 @@ void encode_user(nl_msg *msg, const User &u, const UserKeys *keys)
 	if (u.max_grants)
 		put_check(nla_put_u32(msg, NFKNOCK_USER_A_MAX_GRANTS, *u.max_grants),
 			  "user");
+	if (u.seq)
+		encode_seq(msg, *u.seq);
 	if (!keys) {
 		put_check(nla_put_u64(msg, NFKNOCK_USER_A_LAST_TS_MS, u.last_ts_ms), "user");
 		put_check(nla_put_u64(msg, NFKNOCK_USER_A_KNOCKS, u.knocks), "user");
@@ -135,6 +169,8 @@ User user_from_nest(nlattr *nest, UserKeys *keys)
 		u.max_grants = nla_get_u32(tb[NFKNOCK_USER_A_MAX_GRANTS]);
 	if (tb[NFKNOCK_USER_A_GRANTS])
 		u.grants = nla_get_u32(tb[NFKNOCK_USER_A_GRANTS]);
+	if (tb[NFKNOCK_USER_A_SEQ])
+		u.seq = seq_from_nest(tb[NFKNOCK_USER_A_SEQ]);
 	if (keys) {
 		copy_exact(need(tb[NFKNOCK_USER_A_K_AEAD], "user k_aead"), keys->k_aead);
 		copy_exact(need(tb[NFKNOCK_USER_A_K_HINT], "user k_hint"), keys->k_hint);

@@ -16,6 +16,7 @@
 
 #include "duration.hpp"
 #include "policy.h"
+#include "sequence_config.hpp"
 #include "service.hpp"
 
 namespace knockctl {
@@ -313,11 +314,14 @@ void parse_server(Problems &p, const toml::table &t, ServerConfig &cfg)
 
 void parse_limits(Problems &p, const toml::table &t, ServerConfig &cfg)
 {
-	check_keys(p, t, "limits", {"grants"}, {"progress", "sources"});
+	check_keys(p, t, "limits", {"grants", "progress"}, {"sources"});
 
 	if (auto v = get_integer(p, t.get("grants"), "limits.grants", 1,
 				 NFKNOCK_GRANTS_LIMIT))
 		cfg.grants = *v;
+	if (auto v = get_integer(p, t.get("progress"), "limits.progress",
+				 NFKNOCK_PROGRESS_MIN, NFKNOCK_PROGRESS_LIMIT))
+		cfg.progress = *v;
 }
 
 // Tables of an array of tables ([[guard]], [[user]]).
@@ -389,8 +393,8 @@ void parse_user(Problems &p, const toml::table &t, const std::string &field,
 	check_keys(p, t, field,
 		   {"name", "public_key", "allow", "max_duration", "max_grants",
 		    "sources", "require_address", "require_source_match",
-		    "enabled", "expires"},
-		   {"sequence"});
+		    "enabled", "expires", "sequence"},
+		   {});
 	u.line = line_of(t);
 
 	const toml::node *n = t.get("name");
@@ -436,6 +440,22 @@ void parse_user(Problems &p, const toml::table &t, const std::string &field,
 				p.add(line_of(*node), f, e.what());
 			}
 		}
+	}
+
+	// A sequence opens one single-port service (the port is part of its
+	// derivation); a user whose allow has none could never use one.
+	if ((n = t.get("sequence"))) {
+		u.seq = parse_sequence_key(
+			*n, field + ".sequence",
+			[&p](int line, const std::string &f, const std::string &problem) {
+				p.add(line, f, problem);
+			});
+		if (u.seq && !u.allow.empty() &&
+		    std::none_of(u.allow.begin(), u.allow.end(),
+				 [](const Service &s) { return s.port == s.port_end; }))
+			p.add(line_of(*n), field + ".sequence",
+			      "needs a single-port service in allow (ranges have "
+			      "no sequence)");
 	}
 
 	n = t.get("max_duration");
@@ -770,6 +790,8 @@ LoadedConfig load_config(const ServerConfig &cfg, const std::string &name,
 	out.params.udp_idle_ms = cfg.udp_idle_ms;
 	if (cfg.grants)
 		out.params.grants_max = *cfg.grants;
+	if (cfg.progress)
+		out.params.progress_max = *cfg.progress;
 	out.params.skew_ms = cfg.skew_ms;
 	out.params.knock_packets = cfg.knock_packets;
 	out.guards = cfg.guards;
@@ -786,6 +808,7 @@ LoadedConfig load_config(const ServerConfig &cfg, const std::string &name,
 		u.max_duration_s = cu.max_duration_s;
 		u.expires_s = cu.expires_s;
 		u.max_grants = cu.max_grants;
+		u.seq = cu.seq;
 		u.flags = (cu.enabled ? 0 : NFKNOCK_USER_F_DISABLED) |
 			  (cu.require_address ?
 				   NFKNOCK_USER_F_REQUIRE_ADDRESS : 0);

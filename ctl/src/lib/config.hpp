@@ -51,6 +51,7 @@ struct ConfigUser {
 	bool require_address = true;	// NFKNOCK_USER_F_REQUIRE_ADDRESS
 	bool enabled = true;
 	uint32_t max_grants = NFKNOCK_USER_GRANTS_DEFAULT;
+	std::optional<Sequence> seq;	// sequence = true or a table
 	int line = 0;			// of the [[user]] table
 	int key_line = 0;		// of public_key
 };
@@ -67,6 +68,9 @@ struct ServerConfig {
 	// module takes its default (65536, or 4096 in an unprivileged
 	// namespace, where a larger cap is refused).
 	std::optional<uint32_t> grants;
+	// limits.progress; not given, the module takes its default (4096,
+	// also its ceiling in an unprivileged namespace).
+	std::optional<uint32_t> progress;
 	std::vector<Service> guards;
 	std::vector<ConfigUser> users;
 };

@@ -64,6 +64,18 @@ struct KnockStats {
 	bool operator==(const KnockStats &) const = default;
 };
 
+// Derived port sequences (NFKNOCK_STAT_A_SEQ_*).
+struct SeqStats {
+	uint64_t steps = 0;		// packets taken as a step
+	uint64_t completed = 0;		// completed and granted
+	uint64_t failed = 0;		// ended by a wrong port
+	uint64_t timeout = 0;		// next step too late
+	uint64_t evicted = 0;		// pushed out of a full progress table
+	uint64_t not_allowed = 0;	// completed, refused by the user's policy
+
+	bool operator==(const SeqStats &) const = default;
+};
+
 struct Status {
 	uint32_t api_version = 0;
 	bool hooked = false;
@@ -82,8 +94,13 @@ struct Status {
 	// Buckets of the grant table: the module sizes it by the cap (about
 	// four grants per bucket when full); 0 before the first configuration.
 	uint32_t grant_buckets = 0;
+	// The sequence progress table: its size and the attempts in it. Absent
+	// from a module without sequences.
+	std::optional<uint32_t> progress_max;
+	std::optional<uint32_t> progress_count;
 	Stats stats;
 	KnockStats knocks;
+	SeqStats seq;
 
 	bool operator==(const Status &) const = default;
 };
@@ -129,6 +146,19 @@ struct Prefix {
 	bool operator==(const Prefix &) const = default;
 };
 
+// A user's derived port sequences (NFKNOCK_USER_A_SEQ): the value of the
+// core's struct nfk_seq_params (kmod/core/seq.h; sequence.hpp converts and
+// gives the defaults).
+struct Sequence {
+	uint8_t length = 0;		// steps
+	uint16_t lo = 0;		// port range of the steps
+	uint16_t hi = 0;
+	uint8_t proto = 0;		// of the steps: IPPROTO_TCP (SYN) or UDP
+	uint32_t window_s = 0;
+
+	bool operator==(const Sequence &) const = default;
+};
+
 // A knock user as loaded (TXN_ADD) and dumped (GET_USERS). Keys are not
 // here: they are write-only (see derive.hpp UserKeys).
 struct User {
@@ -142,6 +172,8 @@ struct User {
 	// Live grants the user's knocks may hold at once; sent when set
 	// (apply always sets it). Unset in a dump of an older module.
 	std::optional<uint32_t> max_grants;
+	// Sequences for each single-port service of allow; none when unset.
+	std::optional<Sequence> seq;
 	uint64_t last_ts_ms = 0;	// GET_USERS only
 	uint64_t knocks = 0;		// GET_USERS only
 	std::optional<uint32_t> grants;	// GET_USERS only: live grants
@@ -153,6 +185,8 @@ struct User {
 struct TxnParams : Params {
 	std::optional<uint32_t> skew_ms;
 	std::optional<uint8_t> knock_packets;
+	// Entries of the sequence progress table (limits.progress).
+	std::optional<uint32_t> progress_max;
 
 	bool operator==(const TxnParams &) const = default;
 };

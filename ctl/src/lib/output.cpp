@@ -9,6 +9,7 @@
 #include "address.hpp"
 #include "config.hpp"
 #include "duration.hpp"
+#include "sequence.hpp"
 #include "service.hpp"
 
 namespace knockctl {
@@ -88,6 +89,21 @@ std::string grants_of_cap(const User &u)
 	       std::to_string(*u.max_grants);
 }
 
+// A user's sequence parameters, null when it has none.
+nlohmann::json sequence_json(const std::optional<Sequence> &s)
+{
+	if (!s)
+		return nullptr;
+	return {
+		{"length", s->length},
+		{"range", std::to_string(s->lo) + "-" + std::to_string(s->hi)},
+		{"lo", s->lo},
+		{"hi", s->hi},
+		{"proto", proto_name(s->proto)},
+		{"window_s", s->window_s},
+	};
+}
+
 } // namespace
 
 bool is_admin(const std::array<uint8_t, 8> &fpr)
@@ -150,6 +166,7 @@ nlohmann::json users_json(const std::vector<User> &users)
 			 (u.flags & NFKNOCK_USER_F_REQUIRE_ADDRESS) != 0},
 			{"max_grants", optional_json(u.max_grants)},
 			{"grants", optional_json(u.grants)},
+			{"sequence", sequence_json(u.seq)},
 			{"last_ts_ms", u.last_ts_ms},
 			{"knocks", u.knocks},
 		});
@@ -175,9 +192,15 @@ std::string users_text(const std::vector<User> &users)
 	if (users.empty())
 		return "no users\n";
 
+	// The SEQUENCE column only when some user has sequences: most
+	// configurations have none.
+	const bool seq = std::any_of(users.begin(), users.end(),
+				     [](const User &u) { return u.seq.has_value(); });
 	std::vector<std::vector<std::string>> rows{
 		{"NAME", "FINGERPRINT", "ALLOW", "SOURCES", "MAX", "EXPIRES",
 		 "FLAGS", "GRANTS", "LAST KNOCK", "KNOCKS"}};
+	if (seq)
+		rows[0].insert(rows[0].begin() + 7, "SEQUENCE");
 	for (const User &u : users) {
 		std::string flags;
 
@@ -193,6 +216,9 @@ std::string users_text(const std::vector<User> &users)
 				grants_of_cap(u),
 				u.knocks ? format_unix_ms(u.last_ts_ms) : "-",
 				std::to_string(u.knocks)});
+		if (seq)
+			rows.back().insert(rows.back().begin() + 7,
+					   u.seq ? format_sequence(*u.seq) : "-");
 	}
 	return table(rows);
 }
@@ -236,6 +262,8 @@ nlohmann::json status_json(const Status &s)
 		{"knock_ports_count", s.knock_ports_count},
 		{"limited", s.limited},
 		{"grant_buckets", s.grant_buckets},
+		{"progress_max", optional_json(s.progress_max)},
+		{"progress_count", optional_json(s.progress_count)},
 		{"stats", {
 			{"guarded", s.stats.guarded},
 			{"passed_grant", s.stats.passed_grant},
@@ -257,6 +285,12 @@ nlohmann::json status_json(const Status &s)
 			{"knocks_not_allowed", s.knocks.not_allowed},
 			{"knocks_malformed", s.knocks.malformed},
 			{"knocks_unbound", s.knocks.unbound},
+			{"seq_steps", s.seq.steps},
+			{"seq_completed", s.seq.completed},
+			{"seq_failed", s.seq.failed},
+			{"seq_timeout", s.seq.timeout},
+			{"seq_evicted", s.seq.evicted},
+			{"seq_not_allowed", s.seq.not_allowed},
 		}},
 	};
 }
@@ -329,7 +363,7 @@ std::string status_text(const Status &s)
 	const Stats &st = s.stats;
 	auto n = [](uint64_t v) { return std::to_string(v); };
 
-	return table({
+	std::vector<std::vector<std::string>> params{
 		{"api version", n(s.api_version)},
 		{"hooked", s.hooked ? "yes" : "no"},
 		{"guard action", action_name(s.guard_action)},
@@ -343,7 +377,15 @@ std::string status_text(const Status &s)
 		{"users", n(s.users_count)},
 		{"skew", format_duration_ms(s.skew_ms)},
 		{"knock packets", knock_packets_name(s.knock_packets)},
-	}) + (s.limited ? "limits: unprivileged namespace (max " +
+	};
+	// Sequence attempts in flight and the progress table's size, from a
+	// module that has one.
+	if (s.progress_max)
+		params.push_back({"progress", n(s.progress_count.value_or(0)) +
+						      " of " + n(*s.progress_max)});
+
+	return table(params) +
+	       (s.limited ? "limits: unprivileged namespace (max " +
 				  n(NFKNOCK_USERNS_GRANTS_LIMIT) + " grants, " +
 				  n(NFKNOCK_USERNS_USERS_MAX) + " users)\n" :
 			  std::string()) +
@@ -368,6 +410,12 @@ std::string status_text(const Status &s)
 		{"  knocks not allowed", n(s.knocks.not_allowed)},
 		{"  knocks malformed", n(s.knocks.malformed)},
 		{"  knocks unbound", n(s.knocks.unbound)},
+		{"  sequence steps", n(s.seq.steps)},
+		{"  sequences completed", n(s.seq.completed)},
+		{"  sequences failed", n(s.seq.failed)},
+		{"  sequences timed out", n(s.seq.timeout)},
+		{"  sequences evicted", n(s.seq.evicted)},
+		{"  sequences not allowed", n(s.seq.not_allowed)},
 	});
 }
 
