@@ -19,7 +19,7 @@ qemu-system-x86 busybox-static cpio xz-utils zstd
 linux-source-6.1 bc bison flex libelf-dev libssl-dev
 iproute2 nftables socat openssh-server openssh-client tcpdump jq
 python3 python3-scapy python3-cryptography procps util-linux faketime
-nmap coturn ca-certificates openssl"
+nmap coturn ca-certificates openssl netcat-openbsd"
 # Packaging and the booted-Debian test (mk/package.mk) list theirs apart.
 top=$(cd "$(dirname "$0")/.." && pwd)
 if [ -r "$top/mk/package-deps.txt" ]; then

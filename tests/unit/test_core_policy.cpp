@@ -43,3 +43,33 @@ TEST_CASE("prefix validity and containment", "[core][policy]")
 		REQUIRE_FALSE(nfk_prefix_contains(&huge, 4, a));
 	}
 }
+
+// What every knock kind meets before its grant (SPA and sequences alike).
+TEST_CASE("policy admits: enabled, not expired, service, source", "[core][policy]")
+{
+	nfk_user_policy pol{};
+	const u8 in[4] = {10, 0, 0, 7};
+	const u8 out[4] = {192, 0, 2, 1};
+	const u64 now_ms = 1700000000000ULL;
+
+	pol.n_services = 1;
+	pol.services[0] = {IPPROTO_TCP, 22, 22};
+	pol.n_prefixes = 1;
+	pol.prefixes[0] = {4, 8, {10}};
+	pol.max_duration_s = 60;
+
+	REQUIRE(nfk_policy_admits(&pol, now_ms, IPPROTO_TCP, 22, 4, in));
+	REQUIRE_FALSE(nfk_policy_admits(&pol, now_ms, IPPROTO_TCP, 23, 4, in));
+	REQUIRE_FALSE(nfk_policy_admits(&pol, now_ms, IPPROTO_UDP, 22, 4, in));
+	REQUIRE_FALSE(nfk_policy_admits(&pol, now_ms, IPPROTO_TCP, 22, 4, out));
+
+	SECTION("disabled") {
+		pol.flags = NFKNOCK_USER_F_DISABLED;
+		REQUIRE_FALSE(nfk_policy_admits(&pol, now_ms, IPPROTO_TCP, 22, 4, in));
+	}
+	SECTION("expiry: refused from its second on") {
+		pol.expires_unix_s = now_ms / 1000 + 1;
+		REQUIRE(nfk_policy_admits(&pol, now_ms + 999, IPPROTO_TCP, 22, 4, in));
+		REQUIRE_FALSE(nfk_policy_admits(&pol, now_ms + 1000, IPPROTO_TCP, 22, 4, in));
+	}
+}
