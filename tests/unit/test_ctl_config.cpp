@@ -629,6 +629,48 @@ TEST_CASE("client profiles")
 			"client.toml:3: server[0].service: tcp/1-2: ", 0) == 0);
 }
 
+TEST_CASE("client profiles: the server's sequence syntax")
+{
+	const auto one = [](const std::string &seq) {
+		const auto list = parse_profile("[[server]]\nname = \"home\"\n" + seq,
+						"client.toml", "/h");
+		REQUIRE(list.size() == 1);
+		return list[0];
+	};
+
+	REQUIRE_FALSE(one("").sequence);
+	REQUIRE_FALSE(one("").sequence_off);
+	REQUIRE(one("sequence = true\n").sequence == default_sequence());
+	const ServerProfile off = one("sequence = false\n");
+	REQUIRE_FALSE(off.sequence);
+	REQUIRE(off.sequence_off);
+	REQUIRE(one("sequence = { length = 6, range = \"20000-30000\", proto = \"udp\", "
+		    "window = \"2m\" }\n")
+			.sequence == Sequence{6, 20000, 30000, IPPROTO_UDP, 120});
+	REQUIRE(one("[server.sequence]\nwindow = \"1h\"\n").sequence ==
+		Sequence{4, 10000, 65000, IPPROTO_TCP, 3600});
+
+	const auto err = [](const std::string &seq) {
+		return only_problem([&] {
+			parse_profile("[[server]]\nname = \"home\"\n" + seq, "client.toml", "/h");
+		});
+	};
+	REQUIRE(err("sequence = { length = 9 }\n") ==
+		"client.toml:3: server[0].sequence.length: 9: out of range (2 to 8)");
+	REQUIRE(err("sequence = { range = \"1-1000\" }\n") ==
+		"client.toml:3: server[0].sequence.range: 1-1000: 1000 ports, at least "
+		"1024 (fewer make a sequence guessable)");
+	REQUIRE(err("sequence = { proto = \"icmp\" }\n") ==
+		"client.toml:3: server[0].sequence.proto: icmp: expected tcp or udp");
+	REQUIRE(err("sequence = { window = \"5s\" }\n") ==
+		"client.toml:3: server[0].sequence.window: 5s: out of range (10s to 1h)");
+	REQUIRE(err("sequence = { colour = 1 }\n") ==
+		"client.toml:3: server[0].sequence.colour: unknown key");
+	REQUIRE(err("sequence = \"tcp\"\n").rfind(
+			"client.toml:3: server[0].sequence: expected true, false or a table",
+			0) == 0);
+}
+
 TEST_CASE("the shipped examples cannot be deployed unedited")
 {
 	const auto read = [](const std::string &name) {

@@ -8,6 +8,7 @@
 #include "config.hpp"
 #include "discover.hpp"
 #include "knock_address.hpp"
+#include "sequence_config.hpp"
 #include "service.hpp"
 
 namespace knockctl {
@@ -62,6 +63,12 @@ std::vector<ServerProfile> parse_profile(std::string_view text,
 			const std::string f = field + "." + std::string(k.str());
 			const auto *s = v.as_string();
 
+			// The one key that is not a string: the server's syntax.
+			if (k.str() == "sequence") {
+				p.sequence = parse_sequence_key(v, f, add);
+				p.sequence_off = v.as_boolean() && !v.as_boolean()->get();
+				continue;
+			}
 			if (k.str() != "name" && k.str() != "address" &&
 			    k.str() != "public_key" && k.str() != "knock_port" &&
 			    k.str() != "key_file" && k.str() != "service" &&

@@ -10,6 +10,8 @@
 //   service = "tcp/22"                  # default for --open
 //   client_address = "auto"             # default; or "observed" or an address
 //   discover = "stun:stun.example.org"  # or "https://…", for auto behind NAT
+//   sequence = { length = 4, range = "10000-65000", proto = "tcp",
+//                window = "30s" }       # or true: the server's parameters
 #pragma once
 
 #include <optional>
@@ -33,6 +35,10 @@ struct ServerProfile {
 	std::optional<Service> service;	// single port
 	std::string client_address;	// "", auto, observed or an address
 	std::string discover;		// "" or stun:HOST[:PORT] / https://URL
+	// The parameters of the user's derived sequences, as the server's
+	// config has them (sequence_config.hpp); absent: the defaults.
+	std::optional<Sequence> sequence;
+	bool sequence_off = false;	// sequence = false: the server has none
 };
 
 // Throws ConfigError (config.hpp) with "FILE:LINE: FIELD: PROBLEM" lines.
