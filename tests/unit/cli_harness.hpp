@@ -50,8 +50,21 @@ struct Harness {
 		uint32_t wait_ms;
 		int family;
 		std::size_t sent_before;
+		std::size_t steps_before;
 	};
 	std::vector<ProbeCall> probes;
+	// knock --sequence: each step (where, which port and protocol, the
+	// clock then) and each pause, which moves the clock on. With
+	// real_steps the real sender sends them (loopback tests).
+	struct Step {
+		sockaddr_storage to;
+		uint16_t port;
+		uint8_t proto;
+		uint64_t at;
+	};
+	std::vector<Step> steps;
+	std::vector<uint32_t> sleeps;
+	bool real_steps = false;
 
 	Result run(const std::vector<std::string> &args)
 	{
@@ -77,8 +90,22 @@ struct Harness {
 		};
 		ctx.probe = [this](const sockaddr_storage &to, socklen_t, const Service &svc,
 				   const std::vector<uint8_t> &payload, uint32_t wait_ms) {
-			probes.push_back({svc, payload, wait_ms, to.ss_family, sent.size()});
+			probes.push_back({svc, payload, wait_ms, to.ss_family, sent.size(),
+					  steps.size()});
 			return probe_took;
+		};
+		if (!real_steps)
+			ctx.send_step = [this](const sockaddr_storage &to, socklen_t,
+					       uint8_t proto) {
+				const uint16_t port = ntohs(
+					to.ss_family == AF_INET6 ?
+						reinterpret_cast<const sockaddr_in6 &>(to).sin6_port :
+						reinterpret_cast<const sockaddr_in &>(to).sin_port);
+				steps.push_back({to, port, proto, now});
+			};
+		ctx.sleep_ms = [this](uint32_t ms) {
+			sleeps.push_back(ms);
+			now += ms;
 		};
 		ctx.kill_sessions = [this](const Address &a, std::optional<uint16_t> p) {
 			killed.push_back({a, p});

@@ -23,6 +23,7 @@ void register_apply(CLI::App &app, Context &ctx);
 void register_users(CLI::App &app, Context &ctx);
 void register_knock_ports(CLI::App &app, Context &ctx);
 void register_knock(CLI::App &app, Context &ctx);
+void register_sequence(CLI::App &app, Context &ctx);
 
 // Every subcommand, in the order --help lists them.
 inline void register_all(CLI::App &app, Context &ctx)
@@ -41,6 +42,7 @@ inline void register_all(CLI::App &app, Context &ctx)
 	register_genkey(app, ctx);
 	register_pubkey(app, ctx);
 	register_knock(app, ctx);
+	register_sequence(app, ctx);
 }
 
 } // namespace knockctl

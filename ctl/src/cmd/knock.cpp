@@ -2,13 +2,18 @@
 // knockctl knock HOST (--open SERVICE | --close SERVICE) [--for DUR] [--once]
 //   [--address auto|observed|A] [--discover stun:H[:P]|https://URL] [--port udp/N] [--server-key B64] [--key FILE]
 //   [--profile FILE] [--wait[=DUR]] [--probe PAYLOAD] [-4|-6] [-v]
+// knockctl knock HOST --sequence [--open SERVICE] [--gap DUR] [--server-key
+//   B64] [--key FILE] [--profile FILE] [--wait[=DUR]] [--probe PAYLOAD]
+//   [-4|-6] [-v]
 #include <sys/socket.h>
 
 #include <memory>
 #include <string>
 
 #include "commands.hpp"
+#include "duration.hpp"
 #include "knock.hpp"
+#include "knock_sequence.hpp"
 #include "knock_wait.hpp"
 
 namespace knockctl {
@@ -17,12 +22,14 @@ void register_knock(CLI::App &app, Context &ctx)
 {
 	auto *sub = app.add_subcommand(
 		"knock", "Send a single-packet knock (one UDP datagram) asking "
-			 "HOST to open SERVICE for this address; needs no root");
+			 "HOST to open SERVICE for this address, or with "
+			 "--sequence the derived port sequence that opens it; "
+			 "needs no root");
 	auto a = std::make_shared<KnockArgs>();
 	// Option storage; an option not given stays nullopt in KnockArgs.
 	struct Text {
 		std::string open, close, address, discover, port, server_key,
-			key, profile, wait, probe;
+			key, profile, wait, probe, gap;
 	};
 	auto text = std::make_shared<Text>();
 
@@ -37,11 +44,12 @@ void register_knock(CLI::App &app, Context &ctx)
 				      "Ask to close the grant for SERVICE instead")
 			      ->type_name("SERVICE")
 			      ->excludes(open);
-	sub->add_option("--for", a->duration,
-			"How long the grant lasts: whole seconds, 1s to 65535s "
-			"(30s, 5m, 2h, or a number of seconds)")
-		->type_name("DURATION")
-		->capture_default_str();
+	auto *duration = sub->add_option("--for", a->duration,
+					 "How long the grant lasts: whole seconds, 1s "
+					 "to 65535s (30s, 5m, 2h, or a number of "
+					 "seconds)")
+				 ->type_name("DURATION")
+				 ->capture_default_str();
 	sub->add_flag("--once", a->once,
 		      "One-shot: the grant is consumed by the first connection");
 	auto *address = sub->add_option(
@@ -96,10 +104,22 @@ void register_knock(CLI::App &app, Context &ctx)
 	sub->add_flag_callback("-6", [a] { a->family = AF_INET6; },
 			       "Knock (and --wait) over IPv6 only")
 		->excludes(v4);
+	sub->add_flag("--sequence", a->sequence,
+		      "Send the derived port sequence that opens SERVICE instead "
+		      "(what knockctl sequence prints: TCP SYNs or UDP datagrams "
+		      "to its ports, with the profile's sequence parameters); it "
+		      "opens SERVICE for the user's max_duration, for the address "
+		      "the steps come from");
+	auto *gap = sub->add_option("--gap", text->gap,
+				    std::string("Pause between --sequence steps "
+						"(default ") +
+					    SEQUENCE_GAP_DEFAULT + ", at most " +
+					    format_duration_ms(SEQUENCE_GAP_MAX_MS) + ")")
+			    ->type_name("DURATION");
 	sub->add_flag("-v,--verbose", a->verbose, "Say what was sent");
 
-	sub->callback([&ctx, a, text, open, close, address, discover, port,
-		       server_key, key, profile, wait, probe] {
+	sub->callback([&ctx, a, text, open, close, duration, address, discover,
+		       port, server_key, key, profile, wait, probe, gap] {
 		KnockArgs args = *a;
 		const auto take = [](CLI::Option *opt, const std::string &v) {
 			return opt->count() ? std::optional<std::string>(v) :
@@ -116,6 +136,8 @@ void register_knock(CLI::App &app, Context &ctx)
 		args.profile = take(profile, text->profile);
 		args.wait = take(wait, text->wait);
 		args.probe = take(probe, text->probe);
+		args.gap = take(gap, text->gap);
+		args.duration_given = duration->count() > 0;
 		do_knock(ctx, args);
 	});
 }

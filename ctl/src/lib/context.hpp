@@ -30,6 +30,11 @@ public:
 	// usage error).
 	Client &client();
 
+	// now_ms, else the system clock.
+	uint64_t unix_ms() const;
+	// sleep_ms, else a real pause.
+	void sleep(uint32_t ms) const;
+
 	std::ostream &out;
 	std::ostream &err;
 
@@ -55,8 +60,16 @@ public:
 					      const std::vector<uint8_t> &payload,
 					      uint32_t wait_ms)>
 		probe;
-	// Unix time in milliseconds (knock).
+	// Unix time in milliseconds (knock, sequence).
 	std::function<uint64_t()> now_ms;
+	// Send one step of a derived sequence to @to (knock --sequence): a
+	// TCP SYN (@proto IPPROTO_TCP) or an empty UDP datagram.
+	std::function<void(const sockaddr_storage &to, socklen_t len,
+			   uint8_t proto)>
+		send_step;
+	// Pause @ms (knock --sequence: between steps, and until a window
+	// that leaves time for all of them).
+	std::function<void(uint32_t ms)> sleep_ms;
 	// This host's ephemeral port range, "FIRST\tLAST" (check warns about
 	// guards inside it).
 	std::string port_range_file = "/proc/sys/net/ipv4/ip_local_port_range";

@@ -9,14 +9,10 @@
 #include <linux/nfknock.h>
 
 #include <cerrno>
-#include <chrono>
-#include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <memory>
 #include <ostream>
-#include <sstream>
 
 #include "address.hpp"
 #include "derive.hpp"
@@ -25,8 +21,10 @@
 #include "fd.hpp"
 #include "errors.hpp"
 #include "keys.hpp"
+#include "knock_sequence.hpp"
 #include "knock_wait.hpp"
 #include "profile.hpp"
+#include "sequence.hpp"
 #include "service.hpp"
 #include "spa.h"
 #include "spa_client.hpp"
@@ -110,37 +108,6 @@ Address route_source(const sockaddr_storage &to, socklen_t len)
 	return sockaddr_address(local);
 }
 
-std::string home_dir()
-{
-	const char *h = std::getenv("HOME");
-
-	return h ? h : "";
-}
-
-// The profile list, or none: --profile must exist, the default may not.
-std::vector<ServerProfile> load_profiles(const KnockArgs &a)
-{
-	const std::string home = home_dir();
-	std::string path;
-
-	if (a.profile)
-		path = *a.profile;
-	else if (!home.empty())
-		path = home + "/" + PROFILE_RELATIVE;
-	else
-		return {};
-
-	std::ifstream in(path, std::ios::binary);
-	if (!in) {
-		if (!a.profile && errno == ENOENT)
-			return {};
-		throw Error(path + ": " + std::strerror(errno));
-	}
-	std::ostringstream text;
-	text << in.rdbuf();
-	return parse_profile(text.str(), path, home);
-}
-
 // "2026-12-01T10:28:51.123Z" for -v.
 std::string utc_text(uint64_t ms)
 {
@@ -153,14 +120,6 @@ std::string utc_text(uint64_t ms)
 	char frac[8];
 	snprintf(frac, sizeof(frac), ".%03uZ", unsigned(ms % 1000));
 	return std::string(buf) + frac;
-}
-
-uint64_t unix_ms_now()
-{
-	using namespace std::chrono;
-
-	return uint64_t(duration_cast<milliseconds>(
-				system_clock::now().time_since_epoch()).count());
 }
 
 } // namespace
@@ -230,6 +189,34 @@ std::optional<Address> knock_address(Context &ctx, const std::string &mode,
 	return seen;
 }
 
+// knock --sequence with an option of single-packet knocks: refused by
+// name rather than ignored.
+void refuse_sequence_options(const KnockArgs &a)
+{
+	const auto refuse = [](const char *option, const std::string &why) {
+		throw UsageError(std::string("knock --sequence: ") + option +
+				 " does not apply (" + why + ")");
+	};
+	const std::string lasts = "a completed sequence opens the service for the "
+				  "user's max_duration";
+	const std::string from = "a sequence opens the service for the address "
+				 "its steps come from";
+
+	if (a.close)
+		refuse("--close", "a sequence only opens");
+	if (a.once)
+		refuse("--once", lasts);
+	if (a.duration_given)
+		refuse("--for", lasts);
+	if (a.address)
+		refuse("--address", from);
+	if (a.discover)
+		refuse("--discover", from);
+	if (a.port)
+		refuse("--port", "the steps go to the sequence's ports, not to a "
+				 "knock port");
+}
+
 } // namespace
 
 void do_knock(Context &ctx, const KnockArgs &a)
@@ -237,6 +224,13 @@ void do_knock(Context &ctx, const KnockArgs &a)
 	KnockRequest req;
 
 	// Command-line text first: a usage error reads no file.
+	if (a.sequence)
+		refuse_sequence_options(a);
+	else if (a.gap)
+		throw UsageError("knock: --gap is the pause between --sequence "
+				 "steps; give --sequence too");
+	const uint32_t gap_ms =
+		a.sequence ? parse_sequence_gap(a.gap.value_or(SEQUENCE_GAP_DEFAULT)) : 0;
 	if (a.open && a.close)
 		throw UsageError("knock: --open and --close exclude each other");
 	req.duration_s = parse_knock_duration(a.duration);
@@ -283,7 +277,7 @@ void do_knock(Context &ctx, const KnockArgs &a)
 		req.type = a.open ? NFK_SPA_OPEN : NFK_SPA_CLOSE;
 	}
 
-	const std::vector<ServerProfile> profiles = load_profiles(a);
+	const std::vector<ServerProfile> profiles = load_profiles(a.profile);
 	const ServerProfile *prof = find_profile(profiles, a.host);
 	if (!svc && prof && prof->service) {
 		svc = prof->service;
@@ -298,52 +292,67 @@ void do_knock(Context &ctx, const KnockArgs &a)
 		throw UsageError("knock: --wait on " + format_service(*svc) +
 				 " needs --probe PAYLOAD (a UDP service is open "
 				 "when it answers; silence says nothing)");
-	if (!server_pk && prof)
-		server_pk = prof->public_key;
-	if (!server_pk)
-		throw UsageError("knock " + a.host + ": no server public key "
-				 "(--server-key or a profile)");
-	std::string key_file = a.key_file.value_or(prof ? prof->key_file : "");
-	if (key_file.empty())
-		throw UsageError("knock " + a.host + ": no private key file "
-				 "(--key or a profile)");
+	const ClientKeySource src =
+		client_key_source("knock " + a.host, server_pk, a.key_file, prof);
+	if (a.sequence && prof && prof->sequence_off)
+		throw UsageError("knock " + a.host + ": --sequence, but the profile "
+				 "says sequence = false (the server has no "
+				 "sequences for this user)");
 	if (!knock_port)
 		knock_port = prof ? prof->knock_port : parse_service("udp/62201", true);
 	const std::string target = prof && !prof->address.empty() ? prof->address :
 								   a.host;
 
-	const PrivateKey sk = read_private_key_file(key_file);
-	const UserKeys keys = client_side_keys(sk, *server_pk);
-	const Resolved to = resolve(target, knock_port->port, a.family);
-	const std::string mode = a.address ? *a.address :
-				 prof && !prof->client_address.empty() ?
-						 prof->client_address :
-						 KNOCK_ADDRESS_AUTO;
-	if (!disc && prof && !prof->discover.empty())
-		disc = parse_discovery(prof->discover);
-	std::string note;
-	req.address = knock_address(ctx, mode, disc, a.host, to.addr, to.len, note);
-	const uint64_t now = ctx.now_ms ? ctx.now_ms() : unix_ms_now();
-	const std::vector<uint8_t> dgram = make_knock(keys, req, now);
+	const PrivateKey sk = read_private_key_file(src.key_file);
+	const UserKeys keys = client_side_keys(sk, src.server_pk);
+	// A sequence's steps each get their own port.
+	const Resolved to = resolve(target, a.sequence ? 0 : knock_port->port,
+				    a.family);
+	if (a.sequence) {
+		SequenceKnock k;
+		k.params = prof && prof->sequence ? *prof->sequence : default_sequence();
+		k.service = *svc;
+		k.to = to.addr;
+		k.len = to.len;
+		k.gap_ms = gap_ms;
+		k.target = target;
+		k.target_addr = to.text;
+		k.verbose = a.verbose;
+		knock_sequence(ctx, keys.k_seq, k);
+	} else {
+		const std::string mode = a.address ? *a.address :
+					 prof && !prof->client_address.empty() ?
+							 prof->client_address :
+							 KNOCK_ADDRESS_AUTO;
+		if (!disc && prof && !prof->discover.empty())
+			disc = parse_discovery(prof->discover);
+		std::string note;
+		req.address = knock_address(ctx, mode, disc, a.host, to.addr, to.len,
+					    note);
+		const uint64_t now = ctx.unix_ms();
+		const std::vector<uint8_t> dgram = make_knock(keys, req, now);
 
-	if (ctx.send_udp)
-		ctx.send_udp(to.addr, to.len, dgram);
-	else
-		send_datagram(target, to.addr, to.len, dgram);
-	if (a.verbose)
-		ctx.out << "knocked " << target << " (" << to.text << ") "
-			<< format_service(*knock_port) << ": "
-			<< (req.type == NFK_SPA_OPEN ? "open " : "close ")
-			<< format_service(*svc)
-			<< (req.type == NFK_SPA_OPEN ?
-				    " for " + std::to_string(req.duration_s) + "s" : "")
-			<< (req.once ? " once" : "")
-			<< (req.address ? " for " + format_address(*req.address) : "")
-			<< ", " << dgram.size() << " bytes, user "
-			<< fingerprint_hex(fingerprint(public_key(sk))) << "\n"
-			<< "  " << note << "\n"
-			<< "  timestamp " << utc_text(now) << " (this host's clock; "
-			<< "the server refuses it outside its skew)\n";
+		if (ctx.send_udp)
+			ctx.send_udp(to.addr, to.len, dgram);
+		else
+			send_datagram(target, to.addr, to.len, dgram);
+		if (a.verbose)
+			ctx.out << "knocked " << target << " (" << to.text << ") "
+				<< format_service(*knock_port) << ": "
+				<< (req.type == NFK_SPA_OPEN ? "open " : "close ")
+				<< format_service(*svc)
+				<< (req.type == NFK_SPA_OPEN ?
+					    " for " + std::to_string(req.duration_s) + "s" :
+					    "")
+				<< (req.once ? " once" : "")
+				<< (req.address ? " for " + format_address(*req.address) :
+						  "")
+				<< ", " << dgram.size() << " bytes, user "
+				<< fingerprint_hex(fingerprint(public_key(sk))) << "\n"
+				<< "  " << note << "\n"
+				<< "  timestamp " << utc_text(now) << " (this host's "
+				<< "clock; the server refuses it outside its skew)\n";
+	}
 	if (!wait_ms)
 		return;
 
@@ -355,8 +364,13 @@ void do_knock(Context &ctx, const KnockArgs &a)
 			    "): not open after " +
 			    (*wait_ms % 1000 ? std::to_string(*wait_ms) + "ms" :
 					       format_duration_ms(*wait_ms)) +
-			    " (the knock was lost or refused: a wrong key, "
-			    "service or address, or this host's clock is off; "
+			    (a.sequence ?
+				     " (the sequence was lost or refused: a wrong "
+				     "key, service or sequence parameters, or "
+				     "this host's clock is off; " :
+				     " (the knock was lost or refused: a wrong key, "
+				     "service or address, or this host's clock is "
+				     "off; ") +
 			    "the server's knockctl status counts why)");
 	ctx.out << format_service(*svc) << " on " << target << " open after "
 		<< *took << " ms\n";

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // knockctl knock: the client side of single-packet knocks. Arguments and
-// the client profile are checked in full, then one UDP datagram is sent.
+// the client profile are checked in full, then one UDP datagram is sent;
+// with --sequence the derived port sequence instead (knock_sequence.hpp).
 #pragma once
 
 #include <optional>
@@ -13,12 +14,12 @@ namespace knockctl {
 
 inline constexpr const char *KNOCK_DEFAULT_FOR = "30s";
 
-
 struct KnockArgs {
 	std::string host;
 	std::optional<std::string> open;	// SERVICE
 	std::optional<std::string> close;	// SERVICE
 	std::string duration = KNOCK_DEFAULT_FOR;
+	bool duration_given = false;		// --for on the command line
 	bool once = false;
 	std::optional<std::string> address;	// auto, observed or an address
 	std::optional<std::string> discover;	// stun:HOST[:PORT] or https://URL
@@ -30,6 +31,8 @@ struct KnockArgs {
 	std::optional<std::string> probe;	// UDP probe payload
 	int family = 0;				// AF_INET (-4), AF_INET6 (-6), 0
 	bool verbose = false;
+	bool sequence = false;			// --sequence
+	std::optional<std::string> gap;		// between sequence steps
 };
 
 void do_knock(Context &ctx, const KnockArgs &args);

@@ -3,10 +3,17 @@
 
 #include <netinet/in.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
 #include <toml++/toml.h>
 
 #include "config.hpp"
 #include "discover.hpp"
+#include "errors.hpp"
 #include "knock_address.hpp"
 #include "sequence_config.hpp"
 #include "service.hpp"
@@ -143,6 +150,50 @@ const ServerProfile *find_profile(const std::vector<ServerProfile> &list,
 		if (!p.address.empty() && p.address == host)
 			return &p;
 	return nullptr;
+}
+
+std::vector<ServerProfile> load_profiles(const std::optional<std::string> &file)
+{
+	const char *h = std::getenv("HOME");
+	const std::string home = h ? h : "";
+	std::string path;
+
+	if (file)
+		path = *file;
+	else if (!home.empty())
+		path = home + "/" + PROFILE_RELATIVE;
+	else
+		return {};
+
+	std::ifstream in(path, std::ios::binary);
+	if (!in) {
+		if (!file && errno == ENOENT)
+			return {};
+		throw Error(path + ": " + std::strerror(errno));
+	}
+	std::ostringstream text;
+	text << in.rdbuf();
+	return parse_profile(text.str(), path, home);
+}
+
+ClientKeySource client_key_source(const std::string &what,
+				  const std::optional<PublicKey> &server_pk,
+				  const std::optional<std::string> &key_file,
+				  const ServerProfile *prof)
+{
+	ClientKeySource src;
+
+	if (server_pk)
+		src.server_pk = *server_pk;
+	else if (prof && prof->public_key)
+		src.server_pk = *prof->public_key;
+	else
+		throw UsageError(what + ": no server public key (--server-key or a "
+					"profile)");
+	src.key_file = key_file.value_or(prof ? prof->key_file : "");
+	if (src.key_file.empty())
+		throw UsageError(what + ": no private key file (--key or a profile)");
+	return src;
 }
 
 } // namespace knockctl

@@ -50,4 +50,25 @@ std::vector<ServerProfile> parse_profile(std::string_view text,
 const ServerProfile *find_profile(const std::vector<ServerProfile> &list,
 				  const std::string &host);
 
+// The profiles of @file (--profile: it must exist), else of
+// ~/.config/nfknock/client.toml ($HOME; may be missing). Throws Error if
+// unreadable, ConfigError if invalid.
+std::vector<ServerProfile> load_profiles(const std::optional<std::string> &file);
+
+// Where a client command's keys come from: the command line's, else the
+// profile's.
+struct ClientKeySource {
+	PublicKey server_pk{};
+	std::string key_file;
+};
+
+// @server_pk (--server-key) and @key_file (--key), else @prof's; UsageError
+// "<what>: no server public key (--server-key or a profile)" or "... no
+// private key file (--key or a profile)", @what naming the command
+// ("knock home").
+ClientKeySource client_key_source(const std::string &what,
+				  const std::optional<PublicKey> &server_pk,
+				  const std::optional<std::string> &key_file,
+				  const ServerProfile *prof);
+
 } // namespace knockctl
