@@ -97,8 +97,6 @@ nlohmann::json sequence_json(const std::optional<Sequence> &s)
 	return {
 		{"length", s->length},
 		{"range", std::to_string(s->lo) + "-" + std::to_string(s->hi)},
-		{"lo", s->lo},
-		{"hi", s->hi},
 		{"proto", proto_name(s->proto)},
 		{"window_s", s->window_s},
 	};
