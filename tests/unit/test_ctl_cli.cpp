@@ -311,6 +311,7 @@ TEST_CASE("--help prints the command's help, exits 0 and opens nothing")
 		{{"revoke", "--help"}, "Usage: knockctl revoke [OPTIONS] SRC [SERVICE]"},
 		{{"grants", "--help"}, "Usage: knockctl grants [OPTIONS]"},
 		{{"flush", "--help"}, "Usage: knockctl flush [OPTIONS]"},
+		{{"sequence", "--help"}, "Usage: knockctl sequence [OPTIONS] [HOST] [SERVICE]"},
 	};
 
 	for (const auto &[args, usage] : cases) {
