@@ -34,9 +34,10 @@ cxxflags=($san -fno-sanitize=unreachable -fsanitize=fuzzer-no-link
 	-DTOML_HEADER_ONLY=1 '-DTOML_ASSERT(expr)=((void)0)' '-DKNOCKCTL_VERSION="fuzz"'
 	-I$top/ctl/src/lib -I$top/kmod/core -I$top/include/uapi)
 # What the parsers need from ctl/src/lib (config.cpp's and profile.cpp's
-# dependencies: durations, services, keys, key derivation, errors).
+# dependencies: durations, services, keys, key derivation, errors, the
+# sequence key and the core's sequence parameters).
 cxx_lib="config profile duration service keys derive errors address
-knock_address discover discover_stun discover_https"
+knock_address discover discover_stun discover_https sequence sequence_config"
 cxx_libs="-lsodium -lcurl"
 
 # fuzz NAME [EXTRA-ARGS...]: run one built target, print its line.
