@@ -319,21 +319,30 @@ static void begin_attempts(struct nfknock_net *nn,
 			   struct step_outcome *out)
 {
 	const struct nfknock_seqidx *idx = rcu_dereference(us->seqidx);
+	u64 unix_s;
 	int found = 0;
 	u32 i;
 
 	if (!idx || !test_bit(dport, idx->first[nfknock_seq_pidx(proto)]))
 		return;
+	unix_s = nfknock_unix_ms() / 1000;
 	for (i = first_slot(proto, dport, idx->mask); idx->slot[i].used &&
 	     found < NFK_SEQ_CANDIDATES_MAX; i = (i + 1) & idx->mask) {
 		const struct nfknock_seq_first *f = &idx->slot[i];
 		const struct nfknock_user *u;
 		struct nfknock_pentry *e;
 		struct nfk_seq_key k;
+		u64 w;
 
 		if (f->step != dport || f->step_proto != proto)
 			continue;
 		u = us->users[f->user];
+		/* The index lags a turn by its worker's delay: the window
+		 * itself decides, w-1..w+1 of now's.
+		 */
+		w = nfk_seq_window(&u->seqp, unix_s);
+		if (f->window + 1 < w || f->window > w + 1)
+			continue;
 		seq_key(u, &k);
 		e = entry_take(nn, us->progress, set, now);
 		nfk_seq_begin(&e->a, &k, &u->seqp, f->window, f->user,

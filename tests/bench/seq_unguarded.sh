@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Bench (make bench, not a test): what derived sequences cost traffic that
+# nfknock does not guard. With users that have TCP and UDP sequences over
+# the whole range 1024-65535, every TCP SYN and UDP datagram to this host
+# passes the step observer's bitmap test. Rounds alternate "absent" (the
+# namespace flushed: no hooks, as without the module) and "sequences" (the
+# config applied, nothing guarded), side by side in one boot, and report
+# medians and their ratio for:
+#   tcp bulk:   NFKNOCK_BENCH_MB MiB over one socat connection
+#   tcp small:  NFKNOCK_BENCH_SMALL_MB MiB in 64-byte writes (socat -b 64)
+#   udp 64:     64-byte datagrams to an ephemeral port (40000) for 5 s,
+#               received datagrams per second (the server's Udp InDatagrams)
+# The connections and the datagrams are made while an attempt is in flight
+# ("live"), so the observer's range test runs too, not only its bitmap.
+#
+#     c1 (10.0.0.2) --- hub --- srv (10.0.0.1): sinks tcp/5001, udp/40000
+source "$(dirname "$0")/../e2e/lib.sh"
+require socat nc
+
+MB=${NFKNOCK_BENCH_MB:-32}
+SMALL_MB=${NFKNOCK_BENCH_SMALL_MB:-4}
+ROUNDS=${NFKNOCK_BENCH_ROUNDS:-5}
+UDP_S=5
+
+setup_net
+spa_init
+spa_key alice bob
+conf=$SPA/nfknock.conf
+{
+	spa_server
+	spa_user alice allow='["tcp/22"]' sequence='{ range = "1024-65535" }'
+	spa_user bob allow='["tcp/22"]' sequence='{ range = "1024-65535", proto = "udp" }'
+} > "$conf"
+nsenter --net="/run/netns/$srv" socat -u TCP-LISTEN:5001,fork,reuseaddr OPEN:/dev/null &
+bg_pids+=($!)
+nsenter --net="/run/netns/$srv" socat -u UDP-RECV:40000 OPEN:/dev/null &
+bg_pids+=($!)
+wait_listen "$srv" tcp 5001 || exit 1
+
+# seconds bulk|small: one transfer, its wall time in seconds.
+seconds() {
+	local t0 t1 b=65536 mb=$MB
+	[[ $1 == small ]] && b=64 mb=$SMALL_MB
+	t0=$EPOCHREALTIME
+	head -c "${mb}M" /dev/zero | ns_c1 socat -b $b -u STDIN TCP:$SRV4:5001 || return 1
+	t1=$EPOCHREALTIME
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+}
+in_datagrams() { ns_srv awk '/^Udp:/ { n++; if (n == 2) print $3 }' /proc/net/snmp; }
+# udp_rate: datagrams/s the server received during UDP_S seconds of flood.
+udp_rate() {
+	local a b
+	a=$(in_datagrams)
+	ns_c1 $NETTOOL udp-flood $SRV4 40000 --seconds $UDP_S > /dev/null
+	sleep 0.5
+	b=$(in_datagrams)
+	echo $(((b - a) / UDP_S))
+}
+# live: put one attempt in flight (the first step of alice's sequence for
+# tcp/22 from c2), so the observer's range test runs during the round.
+live() {
+	local p
+	p=$(in_ns "$c2" knockctl sequence $SRV4 tcp/22 --json \
+		--server-key "$(spa_pub server)" --key "$SPA/alice.key" | jq '.ports[0]')
+	in_ns "$c2" nc -z -w 1 $SRV4 "$p"
+	(($(ksrv status --json | jq .progress_count) > 0))
+}
+
+declare -A res
+for ((r = 1; r <= ROUNDS; r++)); do
+	for mode in absent sequences; do
+		if [[ $mode == sequences ]]; then
+			ksrv apply "$conf" > /dev/null || exit 1
+			live || fail "round $r: no attempt in flight"
+		else
+			ksrv flush > /dev/null || exit 1
+		fi
+		for kind in bulk small; do
+			s=$(seconds $kind) || { fail "round $r $mode tcp $kind"; continue; }
+			res[$mode.$kind]+="$s "
+			echo "round $r $mode tcp $kind: $s s"
+		done
+		n=$(udp_rate)
+		res[$mode.udp]+="$n "
+		echo "round $r $mode udp 64: $n datagrams/s"
+	done
+done
+
+median() { tr ' ' '\n' <<< "$1" | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+for kind in bulk small; do
+	mb=$MB
+	[[ $kind == small ]] && mb=$SMALL_MB
+	echo "$(median "${res[absent.$kind]}") $(median "${res[sequences.$kind]}")" |
+		awk -v k=$kind -v mb=$mb -v n=$ROUNDS '{
+		printf "BENCH seq_unguarded tcp %s: %d MiB, median of %d: absent %.1f MiB/s, sequences %.1f MiB/s, ratio %.3f\n",
+			k, mb, n, mb / $1, mb / $2, $1 / $2 }'
+done
+echo "$(median "${res[absent.udp]}") $(median "${res[sequences.udp]}")" |
+	awk -v n=$ROUNDS '{
+	printf "BENCH seq_unguarded udp 64: median of %d: absent %d/s, sequences %d/s, ratio %.3f\n",
+		n, $1, $2, $2 / $1 }'
+finish
