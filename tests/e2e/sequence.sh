@@ -173,9 +173,11 @@ in_ns "$hub" tcpdump -i p3 -nn -U -w "$SPA/steps.pcap" \
 	"udp and src host $C24 and dst portrange 20000-29999" 2> "$SPA/tcpdump.err" &
 bg_pids+=($!)
 wait_grep "$SPA/tcpdump.err" "listening on" || fail "tcpdump did not start"
-t_knock=$(date +%s)
 check "c2: bob knocks (sniffed)" \
 	in_ns "$c2" knockctl knock srv --open tcp/22 --sequence "${prof[@]}"
+# The steps went out in this window or the one before (knock waits for
+# the next window when the current one is about to turn).
+t_knock=$(date +%s)
 sleep 1
 kill "${bg_pids[-1]}"
 wait "${bg_pids[-1]}" 2> /dev/null
