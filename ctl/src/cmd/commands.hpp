@@ -25,6 +25,32 @@ void register_knock_ports(CLI::App &app, Context &ctx);
 void register_knock(CLI::App &app, Context &ctx);
 void register_sequence(CLI::App &app, Context &ctx);
 
+// The options naming a client's keys (knock and sequence): the server's
+// public key, the own private key file, the profile that may give both.
+struct ClientKeyOptions {
+	CLI::Option *server_key, *key, *profile;
+};
+
+inline ClientKeyOptions add_client_key_options(CLI::App *sub,
+					       std::string &server_key,
+					       std::string &key,
+					       std::string &profile)
+{
+	return {
+		sub->add_option("--server-key", server_key,
+				"The server's public key (base64)")
+			->type_name("B64"),
+		sub->add_option("--key", key,
+				"Own private key file (mode 0600), - for "
+				"standard input, or a pipe (/dev/fd/N)")
+			->type_name("FILE"),
+		sub->add_option("--profile", profile,
+				"Client profile (default "
+				"~/.config/nfknock/client.toml)")
+			->type_name("FILE"),
+	};
+}
+
 // Every subcommand, in the order --help lists them.
 inline void register_all(CLI::App &app, Context &ctx)
 {

@@ -73,17 +73,8 @@ void register_knock(CLI::App &app, Context &ctx)
 				     "Knock port of the server (default: the "
 				     "profile's, else udp/62201)")
 			     ->type_name("udp/N");
-	auto *server_key = sub->add_option("--server-key", text->server_key,
-					   "The server's public key (base64)")
-				   ->type_name("B64");
-	auto *key = sub->add_option("--key", text->key,
-				    "Own private key file (mode 0600), - for "
-				    "standard input, or a pipe (/dev/fd/N)")
-			    ->type_name("FILE");
-	auto *profile = sub->add_option("--profile", text->profile,
-					"Client profile (default "
-					"~/.config/nfknock/client.toml)")
-				->type_name("FILE");
+	auto keys = add_client_key_options(sub, text->server_key, text->key,
+					   text->profile);
 	auto *wait = sub->add_option(
 				 "--wait", text->wait,
 				 std::string("Then try the service until it is open, "
@@ -119,7 +110,7 @@ void register_knock(CLI::App &app, Context &ctx)
 	sub->add_flag("-v,--verbose", a->verbose, "Say what was sent");
 
 	sub->callback([&ctx, a, text, open, close, duration, address, discover,
-		       port, server_key, key, profile, wait, probe, gap] {
+		       port, keys, wait, probe, gap] {
 		KnockArgs args = *a;
 		const auto take = [](CLI::Option *opt, const std::string &v) {
 			return opt->count() ? std::optional<std::string>(v) :
@@ -131,9 +122,9 @@ void register_knock(CLI::App &app, Context &ctx)
 		args.address = take(address, text->address);
 		args.discover = take(discover, text->discover);
 		args.port = take(port, text->port);
-		args.server_key = take(server_key, text->server_key);
-		args.key_file = take(key, text->key);
-		args.profile = take(profile, text->profile);
+		args.server_key = take(keys.server_key, text->server_key);
+		args.key_file = take(keys.key, text->key);
+		args.profile = take(keys.profile, text->profile);
 		args.wait = take(wait, text->wait);
 		args.probe = take(probe, text->probe);
 		args.gap = take(gap, text->gap);

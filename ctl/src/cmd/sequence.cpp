@@ -27,24 +27,15 @@ void register_sequence(CLI::App &app, Context &ctx)
 	auto *service = sub->add_option("SERVICE", text->service,
 					"tcp/PORT or udp/PORT to open (default: the "
 					"profile's service)");
-	auto *server_key = sub->add_option("--server-key", text->server_key,
-					   "The server's public key (base64)")
-				   ->type_name("B64");
-	auto *key = sub->add_option("--key", text->key,
-				    "Own private key file (mode 0600), - for "
-				    "standard input, or a pipe (/dev/fd/N)")
-			    ->type_name("FILE");
-	auto *profile = sub->add_option("--profile", text->profile,
-					"Client profile (default "
-					"~/.config/nfknock/client.toml)")
-				->type_name("FILE");
+	auto keys = add_client_key_options(sub, text->server_key, text->key,
+					   text->profile);
 	sub->add_option("--window", a->window,
 			"The current window's sequence, or the next one's")
 		->type_name("current|next")
 		->capture_default_str();
 	sub->add_flag("--json", a->json, "Print a JSON object");
 
-	sub->callback([&ctx, a, text, host, service, server_key, key, profile] {
+	sub->callback([&ctx, a, text, host, service, keys] {
 		SequenceArgs args = *a;
 		const auto take = [](CLI::Option *opt, const std::string &v) {
 			return opt->count() ? std::optional<std::string>(v) :
@@ -53,9 +44,9 @@ void register_sequence(CLI::App &app, Context &ctx)
 
 		args.host = take(host, text->host);
 		args.service = take(service, text->service);
-		args.server_key = take(server_key, text->server_key);
-		args.key_file = take(key, text->key);
-		args.profile = take(profile, text->profile);
+		args.server_key = take(keys.server_key, text->server_key);
+		args.key_file = take(keys.key, text->key);
+		args.profile = take(keys.profile, text->profile);
 		do_sequence(ctx, args);
 	});
 }
