@@ -124,12 +124,8 @@ static void observe_step(struct nfknock_net *nn,
 {
 	u16 dport;
 
-	if (len < 4)
-		return;
-	dport = (u16)(l4[2] << 8 | l4[3]);
-	if (proto == IPPROTO_TCP && (len < 14 || !nfk_tcp_is_syn(l4[13])))
-		return;
-	if (!nfknock_seq_maybe(us, proto, dport))
+	if (!nfk_seq_candidate(proto, l4, len, &dport) ||
+	    !nfknock_seq_maybe(us, proto, dport))
 		return;
 	if (dest_scope(skb, st) != DEST_HERE)
 		return;

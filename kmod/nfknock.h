@@ -406,6 +406,7 @@ static inline bool nfknock_seq_maybe(const struct nfknock_userset *us,
 int nfknock_seq_prepare(struct nfknock_net *nn, struct nfknock_userset *us,
 			u32 progress_max);
 void nfknock_seq_release(struct nfknock_userset *us);
+u32 nfknock_seq_services(const struct nfk_user_policy *pol);
 int nfknock_seq_rebuild(struct nfknock_net *nn, struct nfknock_userset *us,
 			u64 now_unix_ms);
 void nfknock_seq_sweep(struct nfknock_userset *us);

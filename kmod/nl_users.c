@@ -89,7 +89,6 @@ static int parse_seq(struct nlattr *nest, struct nfknock_user *u,
 {
 	struct nlattr *tb[NFKNOCK_SEQ_A_MAX + 1];
 	struct nfk_seq_params *p = &u->seqp;
-	u32 i;
 	int ret;
 
 	ret = nla_parse_nested(tb, NFKNOCK_SEQ_A_MAX, nest, nfknock_seq_policy,
@@ -112,10 +111,7 @@ static int parse_seq(struct nlattr *nest, struct nfknock_user *u,
 				    "sequence: protocol tcp or udp, range lo <= hi of 1024 ports at least");
 		return -EINVAL;
 	}
-	for (i = 0; i < u->pol.n_services; i++)
-		if (u->pol.services[i].port == u->pol.services[i].port_end)
-			break;
-	if (i == u->pol.n_services) {
+	if (!nfknock_seq_services(&u->pol)) {
 		NL_SET_ERR_MSG_ATTR(extack, nest,
 				    "sequences need a single-port service in ALLOW");
 		return -EINVAL;

@@ -32,6 +32,15 @@ static bool seq_service(const struct nfk_service *s)
 	return s->port == s->port_end;
 }
 
+u32 nfknock_seq_services(const struct nfk_user_policy *pol)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < pol->n_services; i++)
+		n += seq_service(&pol->services[i]);
+	return n;
+}
+
 /*
  * Once per apply, process context, namespace lock held: the per-protocol
  * ranges the fast path tests while attempts are in flight, and the
@@ -146,14 +155,13 @@ int nfknock_seq_rebuild(struct nfknock_net *nn, struct nfknock_userset *us,
 	struct nfknock_seqidx *idx, *old;
 	struct mem_cgroup *memcg;
 	u64 firsts = 0, turn = U64_MAX;
-	u32 slots, i, s;
+	u32 slots, i;
 
 	if (!us->n_seq)
 		return 0;
 	for (i = 0; i < us->n; i++)
-		for (s = 0; us->users[i]->seq &&
-			    s < us->users[i]->pol.n_services; s++)
-			firsts += seq_service(&us->users[i]->pol.services[s]);
+		if (us->users[i]->seq)
+			firsts += nfknock_seq_services(&us->users[i]->pol);
 	/* Three windows each; load factor at most one half. */
 	slots = roundup_pow_of_two(max_t(u64, firsts * 3 * 2, 8));
 	memcg = nfknock_memcg_enter(nn);

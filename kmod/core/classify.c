@@ -7,6 +7,17 @@ static u16 get_be16(const u8 *p)
 	return (u16)((p[0] << 8) | p[1]);
 }
 
+bool nfk_seq_candidate(u8 proto, const u8 *l4, size_t len, u16 *dport)
+{
+	if (len < 4)
+		return false;
+	if (proto == IPPROTO_TCP &&
+	    (len < NFK_L4_PEEK || !nfk_tcp_is_syn(l4[13])))
+		return false;
+	*dport = get_be16(l4 + 2);
+	return true;
+}
+
 enum nfk_class nfk_classify(const struct nfk_guardset *gs,
 			    const struct nfk_guardset *knocks, u8 proto,
 			    const u8 *l4, size_t len, struct nfk_l4 *pkt)

@@ -65,6 +65,13 @@ struct nfk_l4 {
  * A header too short to hold the destination port is ignored: its port is
  * unknown and the stack discards it as malformed anyway.
  */
+/*
+ * Could the packet be a sequence step: a TCP SYN without ACK or a UDP
+ * datagram (any other protocol is the caller's to exclude)? Sets *@dport.
+ * Reads the same header bytes nfk_classify() does.
+ */
+bool nfk_seq_candidate(u8 proto, const u8 *l4, size_t len, u16 *dport);
+
 enum nfk_class nfk_classify(const struct nfk_guardset *gs,
 			    const struct nfk_guardset *knocks, u8 proto,
 			    const u8 *l4, size_t len, struct nfk_l4 *pkt);

@@ -108,3 +108,21 @@ TEST_CASE("classify finds knocks: UDP to a knock port only",
 	REQUIRE(nfk_classify(gs.get(), knocks.get(), IPPROTO_UDP, u.data(), 7,
 			     &pkt) == NFK_PKT_IGNORE);
 }
+
+TEST_CASE("sequence step candidates: TCP SYN without ACK, any UDP", "[core][classify]")
+{
+	u8 syn[NFK_L4_PEEK] = {0x30, 0x39, 0x27, 0x10};
+	u8 udp[8] = {0x30, 0x39, 0x9c, 0x40, 0, 8, 0, 0};
+	u16 dport = 0;
+
+	syn[13] = NFK_TCP_SYN;
+	REQUIRE(nfk_seq_candidate(IPPROTO_TCP, syn, sizeof(syn), &dport));
+	REQUIRE(dport == 10000);
+	REQUIRE(nfk_seq_candidate(IPPROTO_UDP, udp, sizeof(udp), &dport));
+	REQUIRE(dport == 40000);
+	syn[13] = NFK_TCP_SYN | NFK_TCP_ACK;
+	REQUIRE_FALSE(nfk_seq_candidate(IPPROTO_TCP, syn, sizeof(syn), &dport));
+	syn[13] = NFK_TCP_SYN;
+	REQUIRE_FALSE(nfk_seq_candidate(IPPROTO_TCP, syn, NFK_L4_PEEK - 1, &dport));
+	REQUIRE_FALSE(nfk_seq_candidate(IPPROTO_UDP, udp, 3, &dport));
+}
