@@ -90,6 +90,16 @@ const struct nla_policy nfknock_user_policy[NFKNOCK_USER_A_MAX + 1] = {
 	[NFKNOCK_USER_A_SEQ] = NLA_POLICY_NESTED(nfknock_seq_policy),
 };
 
+/* STEPS holds repeated children, checked one by one (nl_static.c). */
+const struct nla_policy nfknock_sseq_policy[NFKNOCK_SSEQ_A_MAX + 1] = {
+	[NFKNOCK_SSEQ_A_NAME] = { .type = NLA_NUL_STRING,
+				  .len = NFKNOCK_NAME_MAX },
+	[NFKNOCK_SSEQ_A_STEPS] = { .type = NLA_NESTED },
+	[NFKNOCK_SSEQ_A_OPENS] = NLA_POLICY_NESTED(nfknock_svc_policy),
+	[NFKNOCK_SSEQ_A_DURATION_S] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							    &duration_range),
+};
+
 /* Reply-only attributes are absent here, so strict parsing refuses them. */
 static const struct nla_policy nfknock_policy[NFKNOCK_A_MAX + 1] = {
 	[NFKNOCK_A_GUARD_ACTION] = NLA_POLICY_MAX(NLA_U8, NFKNOCK_ACTION_MAX),
@@ -103,6 +113,7 @@ static const struct nla_policy nfknock_policy[NFKNOCK_A_MAX + 1] = {
 	[NFKNOCK_A_USER] = NLA_POLICY_NESTED(nfknock_user_policy),
 	[NFKNOCK_A_PROGRESS_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							 &progress_range),
+	[NFKNOCK_A_STATIC_SEQ] = NLA_POLICY_NESTED(nfknock_sseq_policy),
 };
 
 bool nfknock_nl_valid_proto(u8 proto)
@@ -271,6 +282,11 @@ static const struct genl_ops nfknock_ops[] = {
 	{
 		.cmd = NFKNOCK_CMD_GET_KNOCK_PORTS,
 		.dumpit = nfknock_nl_dump_knock_ports,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFKNOCK_CMD_GET_STATIC_SEQS,
+		.dumpit = nfknock_nl_dump_statics,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

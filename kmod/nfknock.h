@@ -28,6 +28,7 @@
 #include "core/spa.h"
 #include "core/replay.h"
 #include "core/seq.h"
+#include "core/sseq.h"
 
 /*
  * Knock state of a user that outlives configuration swaps: shared by the
@@ -80,15 +81,25 @@ struct nfknock_hints {
 	struct nfknock_hint_slot slot[];
 };
 
-/* One first step of a derived sequence: who, which service, which window. */
+/* A static sequence of the configuration (knockd's kind). */
+struct nfknock_static {
+	char name[NFKNOCK_NAME_MAX + 1];
+	struct nfk_static_seq s;
+};
+
+/*
+ * One first step: of a derived sequence (who, which service, which window)
+ * or of a static one (which, and the service; no window).
+ */
 struct nfknock_seq_first {
 	u64 window;
-	u32 user;		/* index into the user set */
+	u32 user;		/* index into the user set, or its statics */
 	u16 step;		/* the first step's port */
 	u16 port;		/* the service it opens */
 	u8 step_proto;
 	u8 proto;
 	u8 used;
+	u8 is_static;
 };
 
 /*
@@ -132,15 +143,20 @@ struct nfknock_progress {
 	struct nfknock_pset set[];
 };
 
-/* Users sorted by fingerprint (duplicates refused at commit). */
+/*
+ * Users sorted by fingerprint (duplicates refused at commit), and the
+ * static sequences: everything that knocks, with the tables knocks use.
+ */
 struct nfknock_userset {
 	struct kref ref;	/* held by each configuration sharing it */
 	struct nfknock_hints __rcu *hints;
 	struct nfknock_seqidx __rcu *seqidx;	/* NULL without sequences */
 	struct nfknock_progress *progress;	/* NULL without sequences */
-	u32 n_seq;		/* users with sequences */
-	u8 seq_protos;		/* bit 0: some user steps with TCP, 1: UDP */
-	u16 seq_lo[2], seq_hi[2];	/* union of their ranges, per proto */
+	u32 n_seq;		/* users with sequences, and static sequences */
+	u8 seq_protos;		/* bit 0: some sequence steps with TCP, 1: UDP */
+	u16 seq_lo[2], seq_hi[2];	/* union of their step ports, per proto */
+	u32 n_static;
+	struct nfknock_static *statics;	/* n_static of them, or NULL */
 	u32 n;
 	struct nfknock_user *users[];
 };
@@ -166,6 +182,8 @@ struct nfknock_txn {
 	struct nfknock_cfg *cfg;
 	struct list_head users;
 	u32 n_users;
+	struct nfknock_static *statics;	/* NFKNOCK_STATIC_SEQS_MAX, at first */
+	u32 n_statics;
 };
 
 struct nfknock_bucket;
@@ -356,6 +374,8 @@ void nfknock_user_state_put(struct nfknock_user_state *st);
 void nfknock_user_free(struct nfknock_user *u);
 struct nfknock_userset *nfknock_userset_build(struct nfknock_net *nn,
 					      struct list_head *staged, u32 n,
+					      const struct nfknock_static *statics,
+					      u32 n_static,
 					      const struct nfknock_userset *old,
 					      struct netlink_ext_ack *extack);
 void nfknock_userset_unbuild(struct nfknock_userset *us);
@@ -422,6 +442,9 @@ struct nfknock_txn *nfknock_txn_get(struct nfknock_net *nn, u32 portid,
 				    struct netlink_ext_ack *extack);
 int nfknock_txn_add_user(struct nfknock_net *nn, struct nfknock_txn *txn,
 			 struct nfknock_user *u, struct netlink_ext_ack *extack);
+int nfknock_txn_add_static(struct nfknock_txn *txn,
+			   const struct nfknock_static *st,
+			   struct netlink_ext_ack *extack);
 int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 *revoked,
 		       struct netlink_ext_ack *extack);
 void nfknock_txn_abort(struct nfknock_net *nn);

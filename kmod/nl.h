@@ -16,6 +16,7 @@ extern const struct nla_policy nfknock_grant_policy[];
 extern const struct nla_policy nfknock_prefix_policy[];
 extern const struct nla_policy nfknock_user_policy[];
 extern const struct nla_policy nfknock_seq_policy[];
+extern const struct nla_policy nfknock_sseq_policy[];
 
 static inline struct nfknock_net *info_net(struct genl_info *info)
 {
@@ -83,6 +84,12 @@ int nfknock_nl_user_parse(struct nlattr *nest, struct nfknock_user *u,
 			  struct netlink_ext_ack *extack);
 void nfknock_nl_user_wipe(struct nlattr *nest);
 int nfknock_nl_dump_users(struct sk_buff *skb, struct netlink_callback *cb);
+bool nfknock_nl_name_printable(const char *s);
+
+/* nl_static.c */
+int nfknock_nl_static_parse(struct nlattr *nest, struct nfknock_static *st,
+			    struct netlink_ext_ack *extack);
+int nfknock_nl_dump_statics(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* nl_apply.c */
 int nfknock_nl_txn_begin(struct sk_buff *skb, struct genl_info *info);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Netlink handlers of whole-configuration replacement (knockctl apply):
- * BEGIN, ADD (guard, knock port or user), COMMIT, ABORT.
+ * BEGIN, ADD (guard, knock port, user or static sequence), COMMIT, ABORT.
  */
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -117,19 +117,32 @@ static int add_user(struct nfknock_net *nn, struct nfknock_txn *txn,
 	return ret;
 }
 
+static int add_static(struct nfknock_txn *txn, struct nlattr *nest,
+		      struct netlink_ext_ack *extack)
+{
+	struct nfknock_static st;
+	int ret;
+
+	ret = nfknock_nl_static_parse(nest, &st, extack);
+	if (!ret)
+		ret = nfknock_txn_add_static(txn, &st, extack);
+	return ret;
+}
+
 int nfknock_nl_txn_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfknock_net *nn = nfknock_pernet(genl_info_net(info));
 	struct nlattr *guard = info->attrs[NFKNOCK_A_SERVICE];
 	struct nlattr *knock = info->attrs[NFKNOCK_A_KNOCK_PORT];
 	struct nlattr *user = info->attrs[NFKNOCK_A_USER];
+	struct nlattr *stat = info->attrs[NFKNOCK_A_STATIC_SEQ];
 	struct nfknock_txn *txn;
 	struct mem_cgroup *memcg;
 	int ret;
 
-	if (!!guard + !!knock + !!user != 1) {
+	if (!!guard + !!knock + !!user + !!stat != 1) {
 		NL_SET_ERR_MSG(info->extack,
-			       "exactly one of SERVICE, KNOCK_PORT, USER");
+			       "exactly one of SERVICE, KNOCK_PORT, USER, STATIC_SEQ");
 		ret = -EINVAL;
 		goto wipe;
 	}
@@ -142,6 +155,8 @@ int nfknock_nl_txn_add(struct sk_buff *skb, struct genl_info *info)
 		ret = add_guard(txn, guard, info->extack);
 	else if (knock)
 		ret = add_knock_port(txn, knock, info->extack);
+	else if (stat)
+		ret = add_static(txn, stat, info->extack);
 	else
 		ret = add_user(nn, txn, user, info->extack);
 out:

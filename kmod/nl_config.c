@@ -67,7 +67,9 @@ static int fill_status(struct sk_buff *skb, struct nfknock_net *nn)
 	    nla_put_u32(skb, NFKNOCK_A_PROGRESS_MAX,
 			cfg ? cfg->progress_max : NFKNOCK_PROGRESS_DEFAULT) ||
 	    nla_put_u32(skb, NFKNOCK_A_PROGRESS_COUNT,
-			nfknock_seq_live(cfg ? cfg->users : NULL)))
+			nfknock_seq_live(cfg ? cfg->users : NULL)) ||
+	    nla_put_u32(skb, NFKNOCK_A_STATIC_SEQS_COUNT,
+			cfg && cfg->users ? cfg->users->n_static : 0))
 		return -EMSGSIZE;
 	return put_stats(skb, nn);
 }

@@ -139,7 +139,7 @@ static int put_seq(struct sk_buff *skb, const struct nfk_seq_params *p)
 }
 
 /* 0x21..0x7e only: a name can never forge a log line or a field. */
-static bool name_printable(const char *s)
+bool nfknock_nl_name_printable(const char *s)
 {
 	for (; *s; s++)
 		if (*s < 0x21 || *s > 0x7e)
@@ -177,7 +177,7 @@ int nfknock_nl_user_parse(struct nlattr *nest, struct nfknock_user *u,
 				    "user name must be 1..32 bytes");
 		return -EINVAL;
 	}
-	if (!name_printable(u->name)) {
+	if (!nfknock_nl_name_printable(u->name)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[NFKNOCK_USER_A_NAME],
 				    "user name must be printable ASCII without spaces (0x21-0x7e)");
 		return -EINVAL;

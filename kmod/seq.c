@@ -41,6 +41,16 @@ u32 nfknock_seq_services(const struct nfk_user_policy *pol)
 	return n;
 }
 
+/* Ports lo..hi of @proto may be steps: the fast path's range test. */
+static void seq_span(struct nfknock_userset *us, u8 proto, u16 lo, u16 hi)
+{
+	int p = nfknock_seq_pidx(proto);
+
+	us->seq_protos |= BIT(p);
+	us->seq_lo[p] = min(us->seq_lo[p], lo);
+	us->seq_hi[p] = max(us->seq_hi[p], hi);
+}
+
 /*
  * Once per apply, process context, namespace lock held: the per-protocol
  * ranges the fast path tests while attempts are in flight, and the
@@ -65,11 +75,17 @@ int nfknock_seq_prepare(struct nfknock_net *nn, struct nfknock_userset *us,
 
 		if (!u->seq)
 			continue;
-		p = nfknock_seq_pidx(u->seqp.step_proto);
 		us->n_seq++;
-		us->seq_protos |= BIT(p);
-		us->seq_lo[p] = min(us->seq_lo[p], u->seqp.lo);
-		us->seq_hi[p] = max(us->seq_hi[p], u->seqp.hi);
+		seq_span(us, u->seqp.step_proto, u->seqp.lo, u->seqp.hi);
+	}
+	for (i = 0; i < us->n_static; i++) {
+		const struct nfk_static_seq *st = &us->statics[i].s;
+		u8 j;
+
+		us->n_seq++;
+		for (j = 0; j < st->n; j++)
+			seq_span(us, st->step[j].proto, st->step[j].port,
+				 st->step[j].port);
 	}
 	if (!us->n_seq)
 		return 0;
@@ -143,9 +159,25 @@ static void index_user(struct nfknock_seqidx *idx, const struct nfknock_user *u,
 	}
 }
 
+static void index_static(struct nfknock_seqidx *idx,
+			 const struct nfknock_static *st, u32 id)
+{
+	struct nfknock_seq_first f = {
+		.user = id,
+		.is_static = 1,
+		.step_proto = st->s.step[0].proto,
+		.step = st->s.step[0].port,
+		.proto = st->s.opens.proto,
+		.port = st->s.opens.port,
+	};
+
+	first_insert(idx, &f);
+}
+
 /*
  * Compute the first steps of every user's sequences for the windows w-1,
- * w and w+1 around @now_unix_ms and publish them. Caller holds the
+ * w and w+1 around @now_unix_ms, and of the static sequences, and publish
+ * them. Caller holds the
  * namespace lock (it may be a worker, so the cgroup is named explicitly).
  * On failure the old index stays.
  */
@@ -161,9 +193,10 @@ int nfknock_seq_rebuild(struct nfknock_net *nn, struct nfknock_userset *us,
 		return 0;
 	for (i = 0; i < us->n; i++)
 		if (us->users[i]->seq)
-			firsts += nfknock_seq_services(&us->users[i]->pol);
-	/* Three windows each; load factor at most one half. */
-	slots = roundup_pow_of_two(max_t(u64, firsts * 3 * 2, 8));
+			firsts += 3 * nfknock_seq_services(&us->users[i]->pol);
+	firsts += us->n_static;
+	/* Three windows per derived service; load factor at most one half. */
+	slots = roundup_pow_of_two(max_t(u64, firsts * 2, 8));
 	memcg = nfknock_memcg_enter(nn);
 	idx = kvzalloc(struct_size(idx, slot, slots), NFKNOCK_GFP);
 	nfknock_memcg_leave(memcg);
@@ -176,6 +209,8 @@ int nfknock_seq_rebuild(struct nfknock_net *nn, struct nfknock_userset *us,
 		if (!(i & 255))
 			cond_resched();
 	}
+	for (i = 0; i < us->n_static; i++)
+		index_static(idx, &us->statics[i], i);
 	idx->turn_ms = turn;
 	old = rcu_replace_pointer(us->seqidx, idx, true);
 	if (old)
@@ -257,10 +292,47 @@ static bool same_source(const struct nfknock_pentry *e, u8 family,
 /* What one step packet did to a source's attempts. */
 struct step_outcome {
 	bool taken;		/* a step (first, next or repeat) of some attempt */
-	const struct nfknock_user *user;	/* completed: opens this... */
+	bool done;		/* an attempt completed: it opens... */
+	const struct nfknock_user *user;	/* ...for this user, */
+	const struct nfknock_static *stat;	/* or as this static one, */
 	u8 proto;
-	u16 port;		/* ...service */
+	u16 port;		/* ...this service */
 };
+
+/*
+ * Feed a step to attempt @e of a derived or static sequence; NFK_SEQ_OTHER
+ * also for a packet that is no step of its sequence at all (outside the
+ * user's range and protocol, not one of the static sequence's ports), which
+ * leaves the attempt alone: the client may use the host meanwhile.
+ */
+static enum nfk_seq_result feed_one(const struct nfknock_userset *us,
+				    struct nfknock_pentry *e, u8 proto,
+				    u16 dport, u64 now, bool *foreign)
+{
+	const struct nfknock_user *u;
+	struct nfk_seq_key k;
+
+	*foreign = false;
+	if (e->a.is_static) {
+		const struct nfk_static_seq *st = &us->statics[e->a.user].s;
+
+		if (!nfk_static_has(st, proto, dport)) {
+			*foreign = true;
+			return NFK_SEQ_OTHER;
+		}
+		return nfk_static_feed(&e->a, st, proto, dport, now,
+				       NFK_SEQ_STEP_TIMEOUT_MS);
+	}
+	u = us->users[e->a.user];
+	if (u->seqp.step_proto != proto || dport < u->seqp.lo ||
+	    dport > u->seqp.hi) {
+		*foreign = true;
+		return NFK_SEQ_OTHER;
+	}
+	seq_key(u, &k);
+	return nfk_seq_feed(&e->a, &k, &u->seqp, dport, now,
+			    NFK_SEQ_STEP_TIMEOUT_MS);
+}
 
 /* Feed the packet to the source's attempts in @set. Set lock held. */
 static void feed_attempts(struct nfknock_net *nn, const struct nfknock_userset *us,
@@ -269,26 +341,15 @@ static void feed_attempts(struct nfknock_net *nn, const struct nfknock_userset *
 			  struct step_outcome *out)
 {
 	struct nfknock_progress *pt = us->progress;
-	bool failed = false;
+	bool failed = false, foreign;
 	int j;
 
 	for (j = 0; j < NFK_PROGRESS_WAYS; j++) {
 		struct nfknock_pentry *e = &set->e[j];
-		const struct nfknock_user *u;
-		struct nfk_seq_key k;
 
 		if (!same_source(e, family, saddr, alen))
 			continue;
-		u = us->users[e->a.user];
-		/* Traffic outside the user's steps is no step of its
-		 * attempt: the client may use the host meanwhile.
-		 */
-		if (u->seqp.step_proto != proto || dport < u->seqp.lo ||
-		    dport > u->seqp.hi)
-			continue;
-		seq_key(u, &k);
-		switch (nfk_seq_feed(&e->a, &k, &u->seqp, dport, now,
-				     NFK_SEQ_STEP_TIMEOUT_MS)) {
+		switch (feed_one(us, e, proto, dport, now, &foreign)) {
 		case NFK_SEQ_REPEAT:
 		case NFK_SEQ_PROGRESS:
 			out->taken = true;
@@ -296,14 +357,20 @@ static void feed_attempts(struct nfknock_net *nn, const struct nfknock_userset *
 			break;
 		case NFK_SEQ_COMPLETE:
 			out->taken = true;
-			if (!out->user) {
-				out->user = u;
+			if (!out->done) {
+				out->done = true;
+				if (e->a.is_static)
+					out->stat = &us->statics[e->a.user];
+				else
+					out->user = us->users[e->a.user];
 				out->proto = e->a.proto;
 				out->port = e->a.port;
 			}
 			entry_free(pt, e);
 			break;
 		case NFK_SEQ_OTHER:
+			if (foreign)
+				break;
 			if (now >= e->a.deadline_ms)
 				nfknock_count(nn, NFKNOCK_STAT_A_SEQ_TIMEOUT);
 			else
@@ -313,10 +380,36 @@ static void feed_attempts(struct nfknock_net *nn, const struct nfknock_userset *
 		}
 	}
 	/* A wrong port for one candidate that is the right one for another
-	 * (two users' sequences shared a first step) is no failure.
+	 * (two sequences shared a first step) is no failure.
 	 */
 	if (failed && !out->taken)
 		nfknock_count(nn, NFKNOCK_STAT_A_SEQ_FAILED);
+}
+
+/* Start the attempt of index entry @f in a way of @set. */
+static void begin_one(struct nfknock_net *nn, const struct nfknock_userset *us,
+		      struct nfknock_pset *set,
+		      const struct nfknock_seq_first *f, u16 dport, u8 family,
+		      const u8 *saddr, size_t alen, u64 now)
+{
+	struct nfknock_pentry *e = entry_take(nn, us->progress, set, now);
+
+	if (f->is_static) {
+		nfk_static_begin(&e->a, &us->statics[f->user].s, f->user, now,
+				 NFK_SEQ_STEP_TIMEOUT_MS);
+	} else {
+		const struct nfknock_user *u = us->users[f->user];
+		struct nfk_seq_key k;
+
+		seq_key(u, &k);
+		nfk_seq_begin(&e->a, &k, &u->seqp, f->window, f->user,
+			      f->proto, f->port, dport, now,
+			      NFK_SEQ_STEP_TIMEOUT_MS);
+	}
+	e->touched_ms = now;
+	e->family = family;
+	memset(e->addr, 0, sizeof(e->addr));
+	memcpy(e->addr, saddr, alen);
 }
 
 /* Start an attempt for each sequence whose first step is @dport. */
@@ -337,44 +430,54 @@ static void begin_attempts(struct nfknock_net *nn,
 	for (i = first_slot(proto, dport, idx->mask); idx->slot[i].used &&
 	     found < NFK_SEQ_CANDIDATES_MAX; i = (i + 1) & idx->mask) {
 		const struct nfknock_seq_first *f = &idx->slot[i];
-		const struct nfknock_user *u;
-		struct nfknock_pentry *e;
-		struct nfk_seq_key k;
-		u64 w;
 
 		if (f->step != dport || f->step_proto != proto)
 			continue;
-		u = us->users[f->user];
 		/* The index lags a turn by its worker's delay: the window
 		 * itself decides, w-1..w+1 of now's.
 		 */
-		w = nfk_seq_window(&u->seqp, unix_s);
-		if (f->window + 1 < w || f->window > w + 1)
-			continue;
-		seq_key(u, &k);
-		e = entry_take(nn, us->progress, set, now);
-		nfk_seq_begin(&e->a, &k, &u->seqp, f->window, f->user,
-			      f->proto, f->port, dport, now,
-			      NFK_SEQ_STEP_TIMEOUT_MS);
-		e->touched_ms = now;
-		e->family = family;
-		memset(e->addr, 0, sizeof(e->addr));
-		memcpy(e->addr, saddr, alen);
+		if (!f->is_static) {
+			u64 w = nfk_seq_window(&us->users[f->user]->seqp,
+					       unix_s);
+
+			if (f->window + 1 < w || f->window > w + 1)
+				continue;
+		}
+		begin_one(nn, us, set, f, dport, family, saddr, alen, now);
 		out->taken = true;
 		found++;
 	}
 }
 
-/* A completed sequence: the user's policy, then the grant. */
+static void log_accepted(const char *kind, const char *name,
+			 const struct step_outcome *o, u8 family,
+			 const u8 *saddr, u32 duration_s)
+{
+	const char *proto = o->proto == IPPROTO_TCP ? "tcp" : "udp";
+
+	if (family == NFK_FAMILY_V4)
+		pr_info_ratelimited("sequence accepted: %s %s open %s/%u for %pI4 %us\n",
+				    kind, name, proto, o->port, saddr,
+				    duration_s);
+	else
+		pr_info_ratelimited("sequence accepted: %s %s open %s/%u for %pI6c %us\n",
+				    kind, name, proto, o->port, saddr,
+				    duration_s);
+}
+
+/*
+ * A completed sequence: for a user's, its policy, then the grant; a static
+ * one's grant belongs to no user (as an administrator's).
+ */
 static void open_service(struct nfknock_net *nn, const struct step_outcome *o,
 			 u8 family, const u8 *saddr, size_t alen)
 {
 	const struct nfknock_user *u = o->user;
 	struct nfk_grant_key key;
-	u32 duration_s = u->pol.max_duration_s;
+	u32 duration_s = u ? u->pol.max_duration_s : o->stat->s.duration_s;
 
-	if (!nfk_policy_admits(&u->pol, nfknock_unix_ms(), o->proto, o->port,
-			       family, saddr)) {
+	if (u && !nfk_policy_admits(&u->pol, nfknock_unix_ms(), o->proto,
+				    o->port, family, saddr)) {
 		nfknock_count(nn, NFKNOCK_STAT_A_SEQ_NOT_ALLOWED);
 		if (family == NFK_FAMILY_V4)
 			pr_info_ratelimited("sequence refused: not_allowed from %pI4 user %s\n",
@@ -385,19 +488,18 @@ static void open_service(struct nfknock_net *nn, const struct step_outcome *o,
 		return;
 	}
 	nfk_grant_key_make(&key, saddr, alen, o->proto, o->port);
-	if (nfknock_grant_add(nn, &key, duration_s * 1000, 0, u,
+	if (nfknock_grant_add(nn, &key, duration_s * 1000,
+			      u ? 0 : NFKNOCK_GRANT_F_STATIC, u,
 			      GFP_NOWAIT | __GFP_NOWARN))
 		return;		/* counted by the grant table */
 	nfknock_count(nn, NFKNOCK_STAT_A_SEQ_COMPLETED);
-	atomic64_inc(&u->state->knocks);
-	if (family == NFK_FAMILY_V4)
-		pr_info_ratelimited("sequence accepted: user %s open %s/%u for %pI4 %us\n",
-				    u->name, o->proto == IPPROTO_TCP ? "tcp" : "udp",
-				    o->port, saddr, duration_s);
-	else
-		pr_info_ratelimited("sequence accepted: user %s open %s/%u for %pI6c %us\n",
-				    u->name, o->proto == IPPROTO_TCP ? "tcp" : "udp",
-				    o->port, saddr, duration_s);
+	if (u) {
+		atomic64_inc(&u->state->knocks);
+		log_accepted("user", u->name, o, family, saddr, duration_s);
+	} else {
+		log_accepted("static", o->stat->name, o, family, saddr,
+			     duration_s);
+	}
 }
 
 /*
@@ -425,6 +527,6 @@ void nfknock_seq_step(struct nfknock_net *nn, const struct nfknock_userset *us,
 	spin_unlock_bh(&set->lock);
 	if (out.taken)
 		nfknock_count(nn, NFKNOCK_STAT_A_SEQ_STEPS);
-	if (out.user)
+	if (out.done)
 		open_service(nn, &out, family, saddr, alen);
 }

@@ -20,6 +20,7 @@ static void txn_free(struct nfknock_txn *txn)
 		list_del(&u->staged);
 		nfknock_user_free(u);
 	}
+	kvfree(txn->statics);
 	kvfree(txn->cfg);
 	kfree(txn);
 }
@@ -91,6 +92,34 @@ int nfknock_txn_add_user(struct nfknock_net *nn, struct nfknock_txn *txn,
 	return 0;
 }
 
+/* Names are unique among static sequences (at most 64: a linear look). */
+int nfknock_txn_add_static(struct nfknock_txn *txn,
+			   const struct nfknock_static *st,
+			   struct netlink_ext_ack *extack)
+{
+	u32 i;
+
+	if (txn->n_statics >= NFKNOCK_STATIC_SEQS_MAX) {
+		NL_SET_ERR_MSG(extack, "too many static sequences (64)");
+		return -ENOSPC;
+	}
+	for (i = 0; i < txn->n_statics; i++) {
+		if (!strcmp(txn->statics[i].name, st->name)) {
+			NL_SET_ERR_MSG(extack,
+				       "duplicate static sequence name");
+			return -EEXIST;
+		}
+	}
+	if (!txn->statics) {
+		txn->statics = kvcalloc(NFKNOCK_STATIC_SEQS_MAX,
+					sizeof(*txn->statics), NFKNOCK_GFP);
+		if (!txn->statics)
+			return -ENOMEM;
+	}
+	txn->statics[txn->n_statics++] = *st;
+	return 0;
+}
+
 /*
  * A port that is both a knock port and guarded could never be knocked.
  * The core's rule (nfk_service_overlaps()), as knockctl's check applies it;
@@ -137,8 +166,9 @@ int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 *revoked,
 	if (ret)
 		return ret;
 	cur = rcu_dereference_protected(nn->cfg, lockdep_is_held(&nn->lock));
-	if (txn->n_users) {
+	if (txn->n_users || txn->n_statics) {
 		us = nfknock_userset_build(nn, &txn->users, txn->n_users,
+					   txn->statics, txn->n_statics,
 					   cur ? cur->users : NULL, extack);
 		if (IS_ERR(us))
 			return PTR_ERR(us);

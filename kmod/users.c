@@ -44,6 +44,7 @@ static void userset_release(struct kref *ref)
 		nfknock_user_free(us->users[i]);
 	kvfree(rcu_dereference_raw(us->hints));
 	nfknock_seq_release(us);
+	kvfree(us->statics);
 	kvfree(us);
 }
 
@@ -139,6 +140,8 @@ static struct nfknock_user_state *state_new(u64 floor_ms)
  */
 struct nfknock_userset *nfknock_userset_build(struct nfknock_net *nn,
 					      struct list_head *staged, u32 n,
+					      const struct nfknock_static *statics,
+					      u32 n_static,
 					      const struct nfknock_userset *old,
 					      struct netlink_ext_ack *extack)
 {
@@ -157,6 +160,17 @@ struct nfknock_userset *nfknock_userset_build(struct nfknock_net *nn,
 		us->users[i++] = u;
 	}
 	us->n = i;
+	/* The staging keeps its own static sequences for a retry. */
+	if (n_static) {
+		us->statics = kvmalloc_array(n_static, sizeof(*statics),
+					     NFKNOCK_GFP);
+		if (!us->statics) {
+			ret = -ENOMEM;
+			goto err;
+		}
+		memcpy(us->statics, statics, n_static * sizeof(*statics));
+		us->n_static = n_static;
+	}
 	sort(us->users, us->n, sizeof(us->users[0]), cmp_user_fpr, NULL);
 	for (i = 1; i < us->n; i++) {
 		if (!memcmp(us->users[i - 1]->fpr, us->users[i]->fpr, 8)) {
@@ -205,6 +219,7 @@ void nfknock_userset_unbuild(struct nfknock_userset *us)
 	}
 	kvfree(rcu_dereference_raw(us->hints));
 	nfknock_seq_release(us);
+	kvfree(us->statics);
 	kvfree(us);
 }
 
@@ -358,7 +373,7 @@ void nfknock_hint_work(struct work_struct *work)
 
 	mutex_lock(&nn->lock);
 	cfg = rcu_dereference_protected(nn->cfg, lockdep_is_held(&nn->lock));
-	if (cfg && cfg->users && cfg->users->n) {
+	if (cfg && cfg->users && (cfg->users->n || cfg->users->n_seq)) {
 		struct nfknock_userset *us = cfg->users;
 		const struct nfknock_seqidx *idx;
 

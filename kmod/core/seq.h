@@ -103,6 +103,10 @@ struct nfk_seq_attempt {
 	u8 next;		/* index of the step expected next */
 	u16 expect;		/* its port */
 	u16 last;		/* port of step next - 1 */
+	/* Static sequences (sseq.h) only: their steps mix protocols. */
+	u8 is_static;
+	u8 expect_proto;
+	u8 last_proto;
 };
 
 enum nfk_seq_result {

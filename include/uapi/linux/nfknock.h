@@ -57,7 +57,7 @@
  *
  * NFKNOCK_CMD_GET_GRANTS (dump, admin): one message per live grant with
  *     NFKNOCK_A_GRANT              nest
- *       ADDR, PROTO, PORT, FLAGS (ONCE, USED)
+ *       ADDR, PROTO, PORT, FLAGS (ONCE, USED, STATIC)
  *       NFKNOCK_GRANT_A_TIMEOUT_MS u32  milliseconds left
  *
  * NFKNOCK_CMD_FLUSH (doit, admin): removes every guard and grant, restores
@@ -89,6 +89,18 @@
  *                                  ports (default 10000-65000)
  *         NFKNOCK_SEQ_A_PROTO      u8   IPPROTO_TCP (SYN, default) or UDP
  *         NFKNOCK_SEQ_A_WINDOW_S   u32  10..3600 (default 30)
+ *     NFKNOCK_A_STATIC_SEQ         nest: a static port sequence (at most
+ *                                  NFKNOCK_STATIC_SEQS_MAX), which anyone
+ *                                  who sends its steps in order may use
+ *       NFKNOCK_SSEQ_A_NAME        string, as a user name (required,
+ *                                  unique among static sequences)
+ *       NFKNOCK_SSEQ_A_STEPS       nest of NFKNOCK_A_SERVICE, single ports,
+ *                                  NFKNOCK_STATIC_STEPS_MIN..MAX, no step
+ *                                  equal to the one before it (required)
+ *       NFKNOCK_SSEQ_A_OPENS       NFKNOCK_A_SERVICE-like nest, one port:
+ *                                  the service the last step opens
+ *                                  (required)
+ *       NFKNOCK_SSEQ_A_DURATION_S  u32 1..NFKNOCK_DURATION_MAX_S (required)
  *   TXN_BEGIN also takes NFKNOCK_A_PROGRESS_MAX (u32, 64 ..
  *   NFKNOCK_PROGRESS_LIMIT; NFKNOCK_USERNS_PROGRESS_LIMIT in a namespace of
  *   a non-initial user namespace): the sequence progress table's entries.
@@ -105,9 +117,12 @@
  *   NAME, FPR, ALLOW, SOURCES, MAX_DURATION_S, EXPIRES_S, FLAGS,
  *   LAST_TS_MS, KNOCKS. Key bytes are never returned.
  * NFKNOCK_CMD_GET_KNOCK_PORTS (dump, admin): one NFKNOCK_A_KNOCK_PORT each.
+ * NFKNOCK_CMD_GET_STATIC_SEQS (dump, admin): one NFKNOCK_A_STATIC_SEQ each,
+ *   as staged (NAME, STEPS, OPENS, DURATION_S).
  *
  * GET_STATUS also returns NFKNOCK_A_SKEW_MS, NFKNOCK_A_KNOCK_PACKETS,
- * NFKNOCK_A_USERS_COUNT (u32) and NFKNOCK_A_KNOCK_PORTS_COUNT (u32).
+ * NFKNOCK_A_USERS_COUNT (u32), NFKNOCK_A_KNOCK_PORTS_COUNT (u32) and
+ * NFKNOCK_A_STATIC_SEQS_COUNT (u32).
  *
  * Every dump sets NLM_F_DUMP_INTR on a message when the state it walks
  * changed between two rounds of the dump: the reader should start over.
@@ -150,6 +165,7 @@ enum nfknock_cmd {
 	NFKNOCK_CMD_TXN_ABORT,
 	NFKNOCK_CMD_GET_USERS,
 	NFKNOCK_CMD_GET_KNOCK_PORTS,
+	NFKNOCK_CMD_GET_STATIC_SEQS,
 	__NFKNOCK_CMD_LAST
 };
 #define NFKNOCK_CMD_MAX (__NFKNOCK_CMD_LAST - 1)
@@ -185,6 +201,8 @@ enum nfknock_attr {
 					 * of the sequence progress table
 					 */
 	NFKNOCK_A_PROGRESS_COUNT,	/* u32, status: live attempts */
+	NFKNOCK_A_STATIC_SEQ,		/* nest: NFKNOCK_SSEQ_A_* */
+	NFKNOCK_A_STATIC_SEQS_COUNT,	/* u32, status */
 	__NFKNOCK_A_LAST
 };
 #define NFKNOCK_A_MAX (__NFKNOCK_A_LAST - 1)
@@ -213,6 +231,9 @@ enum nfknock_grant_attr {
 enum nfknock_grant_flag {
 	NFKNOCK_GRANT_F_ONCE = 1U << 0,	/* consumed by the first connection */
 	NFKNOCK_GRANT_F_USED = 1U << 1,	/* output only: a one-shot was used */
+	NFKNOCK_GRANT_F_STATIC = 1U << 2, /* output only: made by a static
+					   * sequence (USER_FPR is zero)
+					   */
 	__NFKNOCK_GRANT_F_ALL = NFKNOCK_GRANT_F_ONCE	/* accepted as input */
 };
 
@@ -335,6 +356,17 @@ enum nfknock_seq_attr {
 };
 #define NFKNOCK_SEQ_A_MAX (__NFKNOCK_SEQ_A_LAST - 1)
 
+/* A static sequence (knockd's kind): fixed steps, one service. */
+enum nfknock_sseq_attr {
+	NFKNOCK_SSEQ_A_UNSPEC,
+	NFKNOCK_SSEQ_A_NAME,		/* string, as NFKNOCK_USER_A_NAME */
+	NFKNOCK_SSEQ_A_STEPS,		/* nest of NFKNOCK_A_SERVICE nests */
+	NFKNOCK_SSEQ_A_OPENS,		/* nest: NFKNOCK_SVC_A_*, one port */
+	NFKNOCK_SSEQ_A_DURATION_S,	/* u32 */
+	__NFKNOCK_SSEQ_A_LAST
+};
+#define NFKNOCK_SSEQ_A_MAX (__NFKNOCK_SSEQ_A_LAST - 1)
+
 enum nfknock_user_flag {
 	NFKNOCK_USER_F_DISABLED = 1U << 0,
 	/* A knock must carry an address (knockctl knock --address) and come
@@ -371,6 +403,10 @@ enum nfknock_user_flag {
 #define NFKNOCK_PROGRESS_MIN		64
 #define NFKNOCK_PROGRESS_LIMIT		65536
 #define NFKNOCK_USERNS_PROGRESS_LIMIT	4096
+/* Static sequences per namespace, and steps in one. */
+#define NFKNOCK_STATIC_SEQS_MAX		64
+#define NFKNOCK_STATIC_STEPS_MIN	2
+#define NFKNOCK_STATIC_STEPS_MAX	16
 /* A staged configuration left alone this long may be taken over. */
 #define NFKNOCK_TXN_IDLE_MS		30000
 
