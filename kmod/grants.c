@@ -160,6 +160,23 @@ static void grant_unlink(struct nfknock_grants *t, struct nfknock_grant *g)
 	call_rcu(&g->rcu, grant_free_rcu);
 }
 
+/* An event about grant @g: its address, service and user's fingerprint. */
+static void grant_event(struct nfknock_grants *t, const struct nfknock_grant *g,
+			u8 type)
+{
+	static const u8 none[8];
+	struct nfknock_ev ev = {
+		.type = type,
+		.gfamily = g->key.family,
+		.addr = g->key.addr,
+		.proto = g->key.proto,
+		.port = g->key.port,
+		.fpr = memcmp(g->fpr, none, sizeof(none)) ? g->fpr : NULL,
+	};
+
+	nfknock_event(container_of(t, struct nfknock_net, grants), &ev);
+}
+
 /* Remove expired entries of @b; returns how many. Caller holds b->lock. */
 static unsigned int reap_bucket(struct nfknock_grants *t,
 				struct nfknock_bucket *b, u64 now)
@@ -170,6 +187,7 @@ static unsigned int reap_bucket(struct nfknock_grants *t,
 
 	hlist_for_each_entry_safe(g, tmp, &b->head, node) {
 		if (!nfk_grant_live(&g->st, now)) {
+			grant_event(t, g, NFKNOCK_EVENT_GRANT_EXPIRED);
 			grant_unlink(t, g);
 			n++;
 		}
@@ -532,6 +550,7 @@ static unsigned int unlink_matching(struct nfknock_grants *t,
 	hlist_for_each_entry_safe(g, tmp, &b->head, node) {
 		if (any_service ? nfk_grant_key_same_addr(&g->key, key) :
 				  nfk_grant_key_eq(&g->key, key)) {
+			grant_event(t, g, NFKNOCK_EVENT_GRANT_REVOKED);
 			grant_unlink(t, g);
 			n++;
 		}
@@ -628,6 +647,7 @@ u32 nfknock_grants_revoke_disallowed(struct nfknock_net *nn,
 		spin_lock_bh(&b->lock);
 		hlist_for_each_entry_safe(g, tmp, &b->head, node) {
 			if (g->owner && !still_allowed(g, now_s)) {
+				grant_event(t, g, NFKNOCK_EVENT_GRANT_REVOKED);
 				grant_unlink(t, g);
 				n++;
 			}

@@ -133,6 +133,26 @@ static void observe_step(struct nfknock_net *nn,
 			 alen == 4 ? NFK_FAMILY_V4 : NFK_FAMILY_V6, saddr);
 }
 
+/*
+ * A grant let a new connection in (a TCP SYN: segments of connections
+ * passed before; or a one-shot's first datagram). Not every UDP datagram
+ * a grant passes: that would be an event per packet.
+ */
+static void report_used(struct nfknock_net *nn, const struct nfk_grant_key *key)
+{
+	struct nfknock_ev ev = {
+		.type = NFKNOCK_EVENT_GRANT_USED,
+		.family = key->family,
+		.source = key->addr,
+		.gfamily = key->family,
+		.addr = key->addr,
+		.proto = key->proto,
+		.port = key->port,
+	};
+
+	nfknock_event(nn, &ev);
+}
+
 static unsigned int nfknock_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *st)
 {
@@ -199,6 +219,8 @@ static unsigned int nfknock_hook(void *priv, struct sk_buff *skb,
 	if (d.verdict == NFK_V_REFUSE)
 		return refuse(nn, cfg, skb, st, &pkt, thoff, scope);
 	nfknock_count(nn, NFKNOCK_STAT_A_PASSED_GRANT);
+	if (pkt.proto == IPPROTO_TCP || d.update == NFK_U_CONSUME)
+		report_used(nn, &key);
 	return NF_ACCEPT;
 }
 

@@ -44,18 +44,6 @@ static const int reject_stat[__NFKNOCK_REJ_LAST] = {
 	[NFKNOCK_REJ_UNBOUND] = NFKNOCK_STAT_A_KNOCKS_UNBOUND,
 };
 
-static const char *const reject_name[__NFKNOCK_REJ_LAST] = {
-	[NFKNOCK_REJ_OK] = "ok",
-	[NFKNOCK_REJ_UNKNOWN] = "unknown",
-	[NFKNOCK_REJ_BAD_AUTH] = "bad_auth",
-	[NFKNOCK_REJ_STALE] = "stale",
-	[NFKNOCK_REJ_REPLAY] = "replay",
-	[NFKNOCK_REJ_NOT_ALLOWED] = "not_allowed",
-	[NFKNOCK_REJ_MALFORMED] = "malformed",
-	[NFKNOCK_REJ_TABLE_FULL] = "table_full",
-	[NFKNOCK_REJ_UNBOUND] = "unbound",
-};
-
 static u64 get_le64(const u8 *p)
 {
 	u64 v = 0;
@@ -125,42 +113,48 @@ static int try_user(struct knock_ctx *c, const struct nfknock_user *u)
 	return rej;
 }
 
-static void log_knock(const struct knock_ctx *c, int rej)
+/*
+ * The knock's events: rejected (its source unverified: the datagram proved
+ * nothing), or accepted and the grant it opened.
+ */
+static void report_knock(const struct knock_ctx *c, int rej)
 {
 	const struct nfk_spa_grant *g = &c->g;
 	const struct nfknock_user *u = c->who;
-	char svc[NFK_SERVICE_STRLEN];
-	struct nfk_service s;
+	struct nfknock_ev ev = {
+		.type = NFKNOCK_EVENT_KNOCK_REJECTED,
+		.reason = rej,
+		.family = c->family,
+		.source = c->saddr,
+		.unverified = true,
+		.user = u ? u->name : NULL,
+		.fpr = u ? u->fpr : NULL,
+	};
 
 	if (rej != NFKNOCK_REJ_OK) {
-		if (c->family == NFK_FAMILY_V4)
-			pr_info_ratelimited("knock rejected: %s from %pI4 user %s\n",
-					    reject_name[rej], c->saddr,
-					    u ? u->name : "-");
-		else
-			pr_info_ratelimited("knock rejected: %s from %pI6c user %s\n",
-					    reject_name[rej], c->saddr,
-					    u ? u->name : "-");
+		nfknock_event(c->nn, &ev);
 		return;
 	}
-	s.proto = g->proto;
-	s.port = g->port;
-	s.port_end = g->port;
-	nfk_service_format(&s, svc, sizeof(svc));
-	if (g->family == NFK_FAMILY_V4)
-		pr_info_ratelimited("knock accepted: user %s %s %s for %pI4 %us%s%s\n",
-				    u->name,
-				    g->type == NFK_SPA_OPEN ? "open" : "close",
-				    svc, g->addr, g->duration_s,
-				    g->once ? " once" : "",
-				    g->capped ? " (capped)" : "");
+	ev.type = NFKNOCK_EVENT_KNOCK_ACCEPTED;
+	ev.unverified = false;
+	ev.gfamily = g->family;
+	ev.addr = g->addr;
+	ev.proto = g->proto;
+	ev.port = g->port;
+	if (g->type == NFK_SPA_CLOSE)
+		ev.flags |= NFKNOCK_EV_F_CLOSE;
 	else
-		pr_info_ratelimited("knock accepted: user %s %s %s for %pI6c %us%s%s\n",
-				    u->name,
-				    g->type == NFK_SPA_OPEN ? "open" : "close",
-				    svc, g->addr, g->duration_s,
-				    g->once ? " once" : "",
-				    g->capped ? " (capped)" : "");
+		ev.duration_s = g->duration_s;
+	if (g->once)
+		ev.flags |= NFKNOCK_EV_F_ONCE;
+	if (g->capped)
+		ev.flags |= NFKNOCK_EV_F_CAPPED;
+	nfknock_event(c->nn, &ev);
+	/* A close's grant_revoked comes from the grant table. */
+	if (g->type == NFK_SPA_OPEN) {
+		ev.type = NFKNOCK_EVENT_GRANT_OPENED;
+		nfknock_event(c->nn, &ev);
+	}
 }
 
 /*
@@ -256,6 +250,6 @@ unsigned int nfknock_knock(struct nfknock_net *nn,
 	}
 	if (reject_stat[rej])
 		nfknock_count(nn, reject_stat[rej]);
-	log_knock(&c, rej);
+	report_knock(&c, rej);
 	return cfg->knock_packets == NFKNOCK_KNOCK_DROP ? NF_DROP : NF_ACCEPT;
 }

@@ -12,7 +12,6 @@
 #include "netlink.h"
 #include "nl.h"
 
-static struct genl_family nfknock_family;
 
 const struct nla_policy nfknock_svc_policy[NFKNOCK_SVC_A_MAX + 1] = {
 	[NFKNOCK_SVC_A_PROTO] = { .type = NLA_U8 },
@@ -291,7 +290,15 @@ static const struct genl_ops nfknock_ops[] = {
 	},
 };
 
-static struct genl_family nfknock_family __ro_after_init = {
+/* Joining needs CAP_NET_ADMIN over the namespace, as every command does. */
+static const struct genl_multicast_group nfknock_mcgrps[] = {
+	[NFKNOCK_NLGRP_EVENTS] = {
+		.name = NFKNOCK_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+struct genl_family nfknock_family __ro_after_init = {
 	.name = NFKNOCK_GENL_NAME,
 	.version = NFKNOCK_GENL_VERSION,
 	.maxattr = NFKNOCK_A_MAX,
@@ -300,6 +307,8 @@ static struct genl_family nfknock_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = nfknock_ops,
 	.n_ops = ARRAY_SIZE(nfknock_ops),
+	.mcgrps = nfknock_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(nfknock_mcgrps),
 	.resv_start_op = NFKNOCK_CMD_GET_STATUS,
 };
 

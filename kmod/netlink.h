@@ -6,4 +6,10 @@
 int nfknock_genl_init(void);
 void nfknock_genl_exit(void);
 
+struct net;
+struct nfknock_ev;
+/* nl_event.c: the "events" group of @net has members. */
+bool nfknock_nl_event_listeners(struct net *net);
+void nfknock_nl_event_send(struct net *net, const struct nfknock_ev *ev);
+
 #endif /* NFKNOCK_NETLINK_H */

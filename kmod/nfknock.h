@@ -29,6 +29,7 @@
 #include "core/replay.h"
 #include "core/seq.h"
 #include "core/sseq.h"
+#include "core/rate.h"
 
 /*
  * Knock state of a user that outlives configuration swaps: shared by the
@@ -230,6 +231,34 @@ struct nfknock_stats {
 	u64 c[__NFKNOCK_STAT_A_LAST];
 };
 
+/* A rate limit of one namespace's events or dmesg lines (event.c). */
+struct nfknock_limiter {
+	spinlock_t lock;
+	struct nfk_rate r;
+};
+
+/*
+ * One event (enum nfknock_event) and its facts, all of the namespace it
+ * happened in; absent facts are 0 / NULL. See the uapi's event attributes.
+ */
+struct nfknock_ev {
+	u8 type;
+	u8 reason;		/* enum nfknock_reject */
+	u8 family;		/* of @source, NFK_FAMILY_V4/V6; 0: none */
+	u8 gfamily;		/* of @addr; 0: none */
+	bool unverified;	/* @source proved nothing: may be spoofed */
+	u8 proto;		/* the service; 0: none */
+	u16 port;
+	const u8 *source;
+	const u8 *addr;		/* the grant's address */
+	const char *user;
+	const u8 *fpr;
+	const char *sequence;	/* a static sequence's name */
+	u32 duration_s;
+	u32 flags;		/* NFKNOCK_EV_F_* */
+	u32 count;
+};
+
 struct nfknock_net {
 	struct net *net;
 	struct mutex lock;		/* serialises writers of this netns */
@@ -250,6 +279,8 @@ struct nfknock_net {
 	struct nfknock_stats __percpu *stats;
 	struct nfknock_txn *txn;	/* under lock */
 	struct delayed_work hint_work;	/* rebuilds hints each window */
+	struct nfknock_limiter ev_limit;	/* events group */
+	struct nfknock_limiter log_limit;	/* dmesg lines */
 };
 
 extern unsigned int nfknock_net_id;
@@ -322,6 +353,11 @@ static inline void nfknock_memcg_leave(struct mem_cgroup *old)
 {
 	set_active_memcg(old);
 }
+
+/* event.c */
+extern const char *const nfknock_reject_name[];
+void nfknock_limiter_init(struct nfknock_limiter *l);
+void nfknock_event(struct nfknock_net *nn, const struct nfknock_ev *ev);
 
 /* pernet.c */
 int nfknock_pernet_init(void);

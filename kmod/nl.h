@@ -11,6 +11,10 @@
 
 #include "nfknock.h"
 
+extern struct genl_family nfknock_family;
+/* Index of the "events" group in the family's mcgrps. */
+#define NFKNOCK_NLGRP_EVENTS	0
+
 extern const struct nla_policy nfknock_svc_policy[];
 extern const struct nla_policy nfknock_grant_policy[];
 extern const struct nla_policy nfknock_prefix_policy[];

@@ -167,6 +167,16 @@ wipe:
 	return ret;
 }
 
+static void report_applied(struct nfknock_net *nn, u32 revoked)
+{
+	struct nfknock_ev ev = {
+		.type = NFKNOCK_EVENT_CONFIG_APPLIED,
+		.count = revoked,
+	};
+
+	nfknock_event(nn, &ev);
+}
+
 int nfknock_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfknock_net *nn = nfknock_pernet(genl_info_net(info));
@@ -179,8 +189,7 @@ int nfknock_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 	nfknock_nl_unlock(nn, memcg);
 	if (ret)
 		return ret;
-	pr_info_ratelimited("configuration applied, %u grants revoked\n",
-			    revoked);
+	report_applied(nn, revoked);
 	return nfknock_nl_reply_u32(info, NFKNOCK_CMD_TXN_COMMIT,
 				    NFKNOCK_A_REVOKED, revoked);
 }

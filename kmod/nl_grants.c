@@ -69,6 +69,23 @@ static int parse_grant(struct nlattr **attrs, bool full, struct grant_req *req,
 	return 0;
 }
 
+/* The administrator's grant, as an event (no user, no source). */
+static void report_opened(struct nfknock_net *nn, const struct grant_req *req)
+{
+	struct nfknock_ev ev = {
+		.type = NFKNOCK_EVENT_GRANT_OPENED,
+		.gfamily = req->key.family,
+		.addr = req->key.addr,
+		.proto = req->key.proto,
+		.port = req->key.port,
+		.duration_s = DIV_ROUND_UP(req->timeout_ms, 1000),
+		.flags = req->flags & NFKNOCK_GRANT_F_ONCE ?
+			 NFKNOCK_EV_F_ONCE : 0,
+	};
+
+	nfknock_event(nn, &ev);
+}
+
 int nfknock_nl_add_grant(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfknock_net *nn = info_net(info);
@@ -87,6 +104,8 @@ int nfknock_nl_add_grant(struct sk_buff *skb, struct genl_info *info)
 	nfknock_nl_unlock(nn, memcg);
 	if (ret == -ENOSPC)
 		NL_SET_ERR_MSG(info->extack, "grant table full");
+	if (!ret)
+		report_opened(nn, &req);
 	return ret;
 }
 

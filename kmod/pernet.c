@@ -195,6 +195,8 @@ static int __net_init nfknock_net_init(struct net *net)
 	nn->stale_scan_at = jiffies - HZ;
 	nn->txn = NULL;
 	INIT_DELAYED_WORK(&nn->hint_work, nfknock_hint_work);
+	nfknock_limiter_init(&nn->ev_limit);
+	nfknock_limiter_init(&nn->log_limit);
 	/* Runs in the task creating the namespace: charged to its cgroup. */
 	nn->stats = alloc_percpu_gfp(struct nfknock_stats, NFKNOCK_GFP);
 	if (!nn->stats)

@@ -297,6 +297,10 @@ struct step_outcome {
 	const struct nfknock_static *stat;	/* or as this static one, */
 	u8 proto;
 	u16 port;		/* ...this service */
+	u8 failed;		/* an attempt ended: NFKNOCK_REJ_WRONG_STEP or
+				 * NFKNOCK_REJ_TIMEOUT; 0: none
+				 */
+	u8 steps;		/* most steps done by an attempt it moved */
 };
 
 /*
@@ -353,6 +357,7 @@ static void feed_attempts(struct nfknock_net *nn, const struct nfknock_userset *
 		case NFK_SEQ_REPEAT:
 		case NFK_SEQ_PROGRESS:
 			out->taken = true;
+			out->steps = max_t(u8, out->steps, e->a.next);
 			e->touched_ms = now;
 			break;
 		case NFK_SEQ_COMPLETE:
@@ -371,10 +376,12 @@ static void feed_attempts(struct nfknock_net *nn, const struct nfknock_userset *
 		case NFK_SEQ_OTHER:
 			if (foreign)
 				break;
-			if (now >= e->a.deadline_ms)
+			if (now >= e->a.deadline_ms) {
 				nfknock_count(nn, NFKNOCK_STAT_A_SEQ_TIMEOUT);
-			else
+				out->failed = NFKNOCK_REJ_TIMEOUT;
+			} else {
 				failed = true;
+			}
 			entry_free(pt, e);
 			break;
 		}
@@ -382,8 +389,10 @@ static void feed_attempts(struct nfknock_net *nn, const struct nfknock_userset *
 	/* A wrong port for one candidate that is the right one for another
 	 * (two sequences shared a first step) is no failure.
 	 */
-	if (failed && !out->taken)
+	if (failed && !out->taken) {
 		nfknock_count(nn, NFKNOCK_STAT_A_SEQ_FAILED);
+		out->failed = NFKNOCK_REJ_WRONG_STEP;
+	}
 }
 
 /* Start the attempt of index entry @f in a way of @set. */
@@ -445,29 +454,15 @@ static void begin_attempts(struct nfknock_net *nn,
 		}
 		begin_one(nn, us, set, f, dport, family, saddr, alen, now);
 		out->taken = true;
+		out->steps = max_t(u8, out->steps, 1);
 		found++;
 	}
 }
 
-static void log_accepted(const char *kind, const char *name,
-			 const struct step_outcome *o, u8 family,
-			 const u8 *saddr, u32 duration_s)
-{
-	const char *proto = o->proto == IPPROTO_TCP ? "tcp" : "udp";
-
-	if (family == NFK_FAMILY_V4)
-		pr_info_ratelimited("sequence accepted: %s %s open %s/%u for %pI4 %us\n",
-				    kind, name, proto, o->port, saddr,
-				    duration_s);
-	else
-		pr_info_ratelimited("sequence accepted: %s %s open %s/%u for %pI6c %us\n",
-				    kind, name, proto, o->port, saddr,
-				    duration_s);
-}
-
 /*
  * A completed sequence: for a user's, its policy, then the grant; a static
- * one's grant belongs to no user (as an administrator's).
+ * one's grant belongs to no user (as an administrator's). Its events say
+ * the source is unverified: a SYN or a datagram proves nothing about it.
  */
 static void open_service(struct nfknock_net *nn, const struct step_outcome *o,
 			 u8 family, const u8 *saddr, size_t alen)
@@ -475,30 +470,69 @@ static void open_service(struct nfknock_net *nn, const struct step_outcome *o,
 	const struct nfknock_user *u = o->user;
 	struct nfk_grant_key key;
 	u32 duration_s = u ? u->pol.max_duration_s : o->stat->s.duration_s;
+	struct nfknock_ev ev = {
+		.type = NFKNOCK_EVENT_SEQ_FAILED,
+		.reason = NFKNOCK_REJ_NOT_ALLOWED,
+		.family = family,
+		.source = saddr,
+		.unverified = true,
+		.user = u ? u->name : NULL,
+		.fpr = u ? u->fpr : NULL,
+		.sequence = u ? NULL : o->stat->name,
+		.proto = o->proto,
+		.port = o->port,
+	};
 
 	if (u && !nfk_policy_admits(&u->pol, nfknock_unix_ms(), o->proto,
 				    o->port, family, saddr)) {
 		nfknock_count(nn, NFKNOCK_STAT_A_SEQ_NOT_ALLOWED);
-		if (family == NFK_FAMILY_V4)
-			pr_info_ratelimited("sequence refused: not_allowed from %pI4 user %s\n",
-					    saddr, u->name);
-		else
-			pr_info_ratelimited("sequence refused: not_allowed from %pI6c user %s\n",
-					    saddr, u->name);
+		nfknock_event(nn, &ev);
 		return;
 	}
 	nfk_grant_key_make(&key, saddr, alen, o->proto, o->port);
 	if (nfknock_grant_add(nn, &key, duration_s * 1000,
 			      u ? 0 : NFKNOCK_GRANT_F_STATIC, u,
-			      GFP_NOWAIT | __GFP_NOWARN))
-		return;		/* counted by the grant table */
+			      GFP_NOWAIT | __GFP_NOWARN)) {
+		/* Counted by the grant table. */
+		ev.reason = NFKNOCK_REJ_TABLE_FULL;
+		nfknock_event(nn, &ev);
+		return;
+	}
 	nfknock_count(nn, NFKNOCK_STAT_A_SEQ_COMPLETED);
-	if (u) {
+	if (u)
 		atomic64_inc(&u->state->knocks);
-		log_accepted("user", u->name, o, family, saddr, duration_s);
-	} else {
-		log_accepted("static", o->stat->name, o, family, saddr,
-			     duration_s);
+	ev.type = NFKNOCK_EVENT_SEQ_COMPLETED;
+	ev.reason = 0;
+	ev.gfamily = family;
+	ev.addr = saddr;
+	ev.duration_s = duration_s;
+	nfknock_event(nn, &ev);
+	ev.type = NFKNOCK_EVENT_GRANT_OPENED;
+	nfknock_event(nn, &ev);
+}
+
+/* Steps that moved or ended attempts, as events (not logged). */
+static void report_step(struct nfknock_net *nn, const struct step_outcome *o,
+			u8 family, const u8 *saddr, u8 proto, u16 dport)
+{
+	struct nfknock_ev ev = {
+		.family = family,
+		.source = saddr,
+		.unverified = true,
+		.proto = proto,
+		.port = dport,
+	};
+
+	if (o->failed) {
+		ev.type = NFKNOCK_EVENT_SEQ_FAILED;
+		ev.reason = o->failed;
+		nfknock_event(nn, &ev);
+	}
+	if (o->taken && !o->done) {
+		ev.type = NFKNOCK_EVENT_SEQ_PROGRESS;
+		ev.reason = 0;
+		ev.count = o->steps;
+		nfknock_event(nn, &ev);
 	}
 }
 
@@ -527,6 +561,7 @@ void nfknock_seq_step(struct nfknock_net *nn, const struct nfknock_userset *us,
 	spin_unlock_bh(&set->lock);
 	if (out.taken)
 		nfknock_count(nn, NFKNOCK_STAT_A_SEQ_STEPS);
+	report_step(nn, &out, family, saddr, proto, dport);
 	if (out.done)
 		open_service(nn, &out, family, saddr, alen);
 }

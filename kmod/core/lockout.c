@@ -24,6 +24,7 @@ bool nfk_lockout_counts(enum nfknock_reject reason)
 	case NFKNOCK_REJ_BAD_AUTH:
 	case NFKNOCK_REJ_STALE:
 	case NFKNOCK_REJ_NOT_ALLOWED:
+	case NFKNOCK_REJ_WRONG_STEP:
 		return true;
 	default:
 		return false;

@@ -181,9 +181,9 @@ check_eq "unit still active after flush (flush is not a unit action)" \
 # --- kernel log ------------------------------------------------------------------
 log=$(dmesg)
 check "dmesg: module loaded" grep -F "nfknock: loaded, API version 1" <<< "$log"
-check "dmesg: configuration applied" grep -F "nfknock: configuration applied" <<< "$log"
+check "dmesg: configuration applied" grep -F "nfknock: config_applied revoked=0" <<< "$log"
 check "dmesg: knock accepted" \
-	grep -F "nfknock: knock accepted: user alice open tcp/22 for 10.0.0.2 30s" <<< "$log"
+	grep -F "nfknock: knock_accepted user=alice source=10.0.0.2 service=tcp/22 address=10.0.0.2 duration=30s" <<< "$log"
 bad='WARNING:|BUG:|Oops|general protection|Call Trace|soft lockup|hard LOCKUP|blocked for more than'
 if grep -Eq "$bad" <<< "$log"; then
 	fail "dmesg clean"

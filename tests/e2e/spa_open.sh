@@ -61,9 +61,9 @@ expect_tcp timeout "$c2" "$SRV6" 22 "c2 (no knock) still blocked over IPv6"
 
 log=$(dmesg_since)
 check "dmesg: knock accepted for 10.0.0.2" \
-	grep -F "nfknock: knock accepted: user alice open tcp/22 for $C14 30s" <<< "$log"
+	grep -F "nfknock: knock_accepted user=alice source=$C14 service=tcp/22 address=$C14 duration=30s" <<< "$log"
 check "dmesg: knock accepted for fd00::2" \
-	grep -F "nfknock: knock accepted: user alice open tcp/22 for $C16 30s" <<< "$log"
+	grep -F "nfknock: knock_accepted user=alice source=$C16 service=tcp/22 address=$C16 duration=30s" <<< "$log"
 check_eq "counters: 2 accepted, nothing else" "$(counters_moved "$start")" knocks_accepted+2
 check_eq "users: alice knocked twice" "$(ksrv users --json | jq -r '.[] | select(.name == "alice") | .knocks')" 2
 

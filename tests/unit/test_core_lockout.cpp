@@ -100,12 +100,16 @@ TEST_CASE("lockout: which failures count")
 	CHECK(nfk_lockout_counts(NFKNOCK_REJ_BAD_AUTH));
 	CHECK(nfk_lockout_counts(NFKNOCK_REJ_STALE));
 	CHECK(nfk_lockout_counts(NFKNOCK_REJ_NOT_ALLOWED));
+	CHECK(nfk_lockout_counts(NFKNOCK_REJ_WRONG_STEP));
 	CHECK_FALSE(nfk_lockout_counts(NFKNOCK_REJ_OK));
 	CHECK_FALSE(nfk_lockout_counts(NFKNOCK_REJ_REPLAY));
 	CHECK_FALSE(nfk_lockout_counts(NFKNOCK_REJ_UNKNOWN));
 	CHECK_FALSE(nfk_lockout_counts(NFKNOCK_REJ_UNBOUND));
 	CHECK_FALSE(nfk_lockout_counts(NFKNOCK_REJ_MALFORMED));
 	CHECK_FALSE(nfk_lockout_counts(NFKNOCK_REJ_TABLE_FULL));
+	// A step that came late is a slow client, not a guess.
+	CHECK_FALSE(nfk_lockout_counts(NFKNOCK_REJ_TIMEOUT));
+	CHECK_FALSE(nfk_lockout_counts(NFKNOCK_REJ_LOCKED_OUT));
 }
 
 TEST_CASE("lockout: IPv4 sources by address, IPv6 by /64")

@@ -151,8 +151,8 @@ story() {
 
 	step "srv: the kernel's log"
 	dmesg | grep -F 'nfknock: knock' | sed 's/^/    /'
-	dmesg | grep -qF "nfknock: knock accepted: user alice open tcp/22 for $C14" ||
-		broken "no 'knock accepted' line in dmesg"
+	dmesg | grep -qF "nfknock: knock_accepted user=alice source=$C14 service=tcp/22" ||
+		broken "no 'knock_accepted' line in dmesg"
 
 	step "c2 did not knock: still nothing answers there"
 	printf '  c2$ ssh root@%s true\n' $SRV4

@@ -124,6 +124,30 @@
  * NFKNOCK_A_USERS_COUNT (u32), NFKNOCK_A_KNOCK_PORTS_COUNT (u32) and
  * NFKNOCK_A_STATIC_SEQS_COUNT (u32).
  *
+ * Events: multicast group NFKNOCK_MCGRP_EVENTS ("events"); joining it needs
+ * CAP_NET_ADMIN over the namespace (GENL_MCAST_CAP_NET_ADMIN). A member
+ * gets the events of its socket's namespace only, as NFKNOCK_CMD_EVENT
+ * messages:
+ *     NFKNOCK_EV_A_TYPE            u8   enum nfknock_event (always)
+ *     NFKNOCK_EV_A_TIME_MS         u64  unix ms at the event (always)
+ *     NFKNOCK_EV_A_REASON          u8   enum nfknock_reject (rejections)
+ *     NFKNOCK_EV_A_SOURCE          binary 4/16: the packet's source
+ *     NFKNOCK_EV_A_UNVERIFIED      flag: the source may be spoofed (every
+ *                                  event of a packet that proved nothing)
+ *     NFKNOCK_EV_A_USER            string: user name
+ *     NFKNOCK_EV_A_FPR             binary 8: user's key fingerprint
+ *     NFKNOCK_EV_A_SEQUENCE        string: static sequence name
+ *     NFKNOCK_EV_A_ADDR            binary 4/16: the grant's address
+ *     NFKNOCK_EV_A_PROTO, _PORT    u8, u16: the service
+ *     NFKNOCK_EV_A_DURATION_S      u32: of the grant opened
+ *     NFKNOCK_EV_A_FLAGS           u32: NFKNOCK_EV_F_*
+ *     NFKNOCK_EV_A_COUNT           u32: SUPPRESSED: events not sent;
+ *                                  CONFIG_APPLIED: grants revoked;
+ *                                  SEQ_PROGRESS: steps done
+ *   Events are rate-limited per namespace (NFKNOCK_EVENTS_PER_S); the
+ *   first one after a gap is NFKNOCK_EVENT_SUPPRESSED with the count.
+ *   Counters (GET_STATUS) stay exact.
+ *
  * Every dump sets NLM_F_DUMP_INTR on a message when the state it walks
  * changed between two rounds of the dump: the reader should start over.
  *
@@ -166,6 +190,7 @@ enum nfknock_cmd {
 	NFKNOCK_CMD_GET_USERS,
 	NFKNOCK_CMD_GET_KNOCK_PORTS,
 	NFKNOCK_CMD_GET_STATIC_SEQS,
+	NFKNOCK_CMD_EVENT,		/* multicast only */
 	__NFKNOCK_CMD_LAST
 };
 #define NFKNOCK_CMD_MAX (__NFKNOCK_CMD_LAST - 1)
@@ -309,6 +334,9 @@ enum nfknock_reject {
 	NFKNOCK_REJ_MALFORMED,
 	NFKNOCK_REJ_TABLE_FULL,
 	NFKNOCK_REJ_UNBOUND,
+	NFKNOCK_REJ_WRONG_STEP,		/* a sequence's port out of order */
+	NFKNOCK_REJ_TIMEOUT,		/* a sequence's next step came late */
+	NFKNOCK_REJ_LOCKED_OUT,		/* the source is locked out */
 	__NFKNOCK_REJ_LAST
 };
 
@@ -355,6 +383,58 @@ enum nfknock_seq_attr {
 	__NFKNOCK_SEQ_A_LAST
 };
 #define NFKNOCK_SEQ_A_MAX (__NFKNOCK_SEQ_A_LAST - 1)
+
+enum nfknock_event {
+	NFKNOCK_EVENT_UNSPEC,
+	NFKNOCK_EVENT_KNOCK_ACCEPTED,	/* an SPA datagram; its grant follows */
+	NFKNOCK_EVENT_KNOCK_REJECTED,	/* REASON says why */
+	NFKNOCK_EVENT_GRANT_OPENED,	/* by a knock or a sequence */
+	NFKNOCK_EVENT_GRANT_USED,	/* a new connection it let in */
+	NFKNOCK_EVENT_GRANT_EXPIRED,
+	NFKNOCK_EVENT_GRANT_REVOKED,	/* knockctl revoke, an SPA close */
+	NFKNOCK_EVENT_SEQ_PROGRESS,	/* a step of an attempt (COUNT: done) */
+	NFKNOCK_EVENT_SEQ_COMPLETED,	/* its grant follows */
+	NFKNOCK_EVENT_SEQ_FAILED,	/* REASON: bad_auth (wrong step),
+					 * stale (too late), not_allowed
+					 */
+	NFKNOCK_EVENT_LOCKOUT_STARTED,
+	NFKNOCK_EVENT_LOCKOUT_ENDED,
+	NFKNOCK_EVENT_CONFIG_APPLIED,	/* COUNT: grants revoked */
+	NFKNOCK_EVENT_CONFIG_CONFIRMED,
+	NFKNOCK_EVENT_CONFIG_ROLLED_BACK,
+	NFKNOCK_EVENT_SUPPRESSED,	/* COUNT events were not sent */
+	__NFKNOCK_EVENT_LAST
+};
+
+enum nfknock_event_attr {
+	NFKNOCK_EV_A_UNSPEC,
+	NFKNOCK_EV_A_PAD,
+	NFKNOCK_EV_A_TYPE,
+	NFKNOCK_EV_A_TIME_MS,
+	NFKNOCK_EV_A_REASON,
+	NFKNOCK_EV_A_SOURCE,
+	NFKNOCK_EV_A_UNVERIFIED,
+	NFKNOCK_EV_A_USER,
+	NFKNOCK_EV_A_FPR,
+	NFKNOCK_EV_A_SEQUENCE,
+	NFKNOCK_EV_A_ADDR,
+	NFKNOCK_EV_A_PROTO,
+	NFKNOCK_EV_A_PORT,
+	NFKNOCK_EV_A_DURATION_S,
+	NFKNOCK_EV_A_FLAGS,
+	NFKNOCK_EV_A_COUNT,
+	__NFKNOCK_EV_A_LAST
+};
+#define NFKNOCK_EV_A_MAX (__NFKNOCK_EV_A_LAST - 1)
+
+enum nfknock_event_flag {
+	NFKNOCK_EV_F_ONCE = 1U << 0,	/* a one-shot grant */
+	NFKNOCK_EV_F_CAPPED = 1U << 1,	/* duration cut to the user's max */
+	NFKNOCK_EV_F_CLOSE = 1U << 2,	/* the knock asked to close */
+};
+
+/* Events a namespace may send per second before they are suppressed. */
+#define NFKNOCK_EVENTS_PER_S		1000
 
 /* A static sequence (knockd's kind): fixed steps, one service. */
 enum nfknock_sseq_attr {
