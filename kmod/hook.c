@@ -117,7 +117,7 @@ static bool locate_l4(struct sk_buff *skb, u8 pf, u8 *proto,
  * as if nfknock had not seen it.
  */
 static void observe_step(struct nfknock_net *nn,
-			 const struct nfknock_userset *us, struct sk_buff *skb,
+			 const struct nfknock_cfg *cfg, struct sk_buff *skb,
 			 const struct nf_hook_state *st, u8 proto,
 			 const u8 *l4, unsigned int len, const u8 *saddr,
 			 size_t alen)
@@ -125,11 +125,11 @@ static void observe_step(struct nfknock_net *nn,
 	u16 dport;
 
 	if (!nfk_seq_candidate(proto, l4, len, &dport) ||
-	    !nfknock_seq_maybe(us, proto, dport))
+	    !nfknock_seq_maybe(cfg->users, proto, dport))
 		return;
 	if (dest_scope(skb, st) != DEST_HERE)
 		return;
-	nfknock_seq_step(nn, us, proto, dport,
+	nfknock_seq_step(nn, cfg, proto, dport,
 			 alen == 4 ? NFK_FAMILY_V4 : NFK_FAMILY_V6, saddr);
 }
 
@@ -180,7 +180,7 @@ static unsigned int nfknock_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	if (unlikely(cfg->users && cfg->users->n_seq))
-		observe_step(nn, cfg->users, skb, st, proto, l4, len, saddr,
+		observe_step(nn, cfg, skb, st, proto, l4, len, saddr,
 			     alen);
 
 	switch (nfk_classify(&cfg->guards, &cfg->knocks, proto, l4, len, &pkt)) {

@@ -251,5 +251,7 @@ unsigned int nfknock_knock(struct nfknock_net *nn,
 	if (reject_stat[rej])
 		nfknock_count(nn, reject_stat[rej]);
 	report_knock(&c, rej);
+	/* Counted toward a lockout, which only refuses sequence steps. */
+	nfknock_lockout_fail(nn, cfg->lockouts, rej, family, saddr);
 	return cfg->knock_packets == NFKNOCK_KNOCK_DROP ? NF_DROP : NF_ACCEPT;
 }

@@ -58,6 +58,20 @@ static struct netlink_range_validation seq_window_range = {
 static struct netlink_range_validation progress_range = {
 	.min = NFKNOCK_PROGRESS_MIN, .max = NFKNOCK_PROGRESS_LIMIT,
 };
+static struct netlink_range_validation lockout_threshold_range = {
+	.min = 0, .max = NFKNOCK_LOCKOUT_THRESHOLD_MAX,
+};
+static struct netlink_range_validation lockout_time_range = {
+	.min = 1000, .max = NFKNOCK_TIMEOUT_MAX_MS,
+};
+static struct netlink_range_validation sources_range = {
+	.min = NFKNOCK_SOURCES_MIN, .max = NFKNOCK_SOURCES_LIMIT,
+};
+
+/* Output-only fields are refused as input. */
+const struct nla_policy nfknock_lockout_policy[NFKNOCK_LOCK_A_MAX + 1] = {
+	[NFKNOCK_LOCK_A_ADDR] = { .type = NLA_BINARY, .len = 16 },
+};
 
 /* Ranges of single fields; lo, hi and the protocol together: seq_check. */
 const struct nla_policy nfknock_seq_policy[NFKNOCK_SEQ_A_MAX + 1] = {
@@ -113,6 +127,15 @@ static const struct nla_policy nfknock_policy[NFKNOCK_A_MAX + 1] = {
 	[NFKNOCK_A_PROGRESS_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							 &progress_range),
 	[NFKNOCK_A_STATIC_SEQ] = NLA_POLICY_NESTED(nfknock_sseq_policy),
+	[NFKNOCK_A_LOCKOUT_THRESHOLD] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						&lockout_threshold_range),
+	[NFKNOCK_A_LOCKOUT_WINDOW_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						&lockout_time_range),
+	[NFKNOCK_A_LOCKOUT_DURATION_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						&lockout_time_range),
+	[NFKNOCK_A_SOURCES_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							&sources_range),
+	[NFKNOCK_A_LOCKOUT] = NLA_POLICY_NESTED(nfknock_lockout_policy),
 };
 
 bool nfknock_nl_valid_proto(u8 proto)
@@ -286,6 +309,16 @@ static const struct genl_ops nfknock_ops[] = {
 	{
 		.cmd = NFKNOCK_CMD_GET_STATIC_SEQS,
 		.dumpit = nfknock_nl_dump_statics,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFKNOCK_CMD_GET_LOCKOUTS,
+		.dumpit = nfknock_nl_dump_lockouts,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFKNOCK_CMD_DEL_LOCKOUT,
+		.doit = nfknock_nl_del_lockout,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

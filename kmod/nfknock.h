@@ -30,6 +30,7 @@
 #include "core/seq.h"
 #include "core/sseq.h"
 #include "core/rate.h"
+#include "core/lockout.h"
 
 /*
  * Knock state of a user that outlives configuration swaps: shared by the
@@ -162,6 +163,39 @@ struct nfknock_userset {
 	struct nfknock_user *users[];
 };
 
+/* Sources of one set of the lockout table. */
+#define NFK_LOCKOUT_WAYS	8
+
+struct nfknock_lentry {
+	struct nfk_lockout l;
+	u64 touched_ms;		/* boottime of its last failure */
+	u8 key[16];		/* nfk_lockout_source(): IPv4, or an IPv6 /64 */
+	u8 family;		/* 0: free */
+	bool reported;		/* lockout_started sent, lockout_ended not */
+};
+
+struct nfknock_lset {
+	spinlock_t lock;
+	struct nfknock_lentry e[NFK_LOCKOUT_WAYS];
+};
+
+/*
+ * Failures and lockouts per source, preallocated at apply (sources_max
+ * entries rounded up to whole sets) and shared by the configurations that
+ * keep the same parameters: a flood of spoofed failures evicts the least
+ * recently failing entries of a set, never allocates, never touches a
+ * grant.
+ */
+struct nfknock_lockouts {
+	struct kref ref;
+	struct nfk_lockout_params p;
+	u32 max;		/* sources_max it was made for */
+	siphash_key_t key;	/* source -> set, unknown to senders */
+	atomic_t locked;	/* entries with reported set */
+	u32 mask;		/* sets - 1 */
+	struct nfknock_lset set[];
+};
+
 /* Configuration of one namespace, replaced as a whole under RCU. */
 struct nfknock_cfg {
 	struct rcu_head rcu;
@@ -170,6 +204,9 @@ struct nfknock_cfg {
 	u32 udp_idle_ms;
 	u32 skew_ms;
 	u32 progress_max;	/* sequence progress entries (at apply) */
+	struct nfk_lockout_params lockout;
+	u32 sources_max;	/* lockout table entries (at apply) */
+	struct nfknock_lockouts *lockouts;	/* NULL: lockout off */
 	struct nfknock_userset *users;	/* NULL: no users */
 	struct nfk_guardset guards;
 	struct nfk_guardset knocks;	/* knock ports, udp only */
@@ -279,6 +316,7 @@ struct nfknock_net {
 	struct nfknock_stats __percpu *stats;
 	struct nfknock_txn *txn;	/* under lock */
 	struct delayed_work hint_work;	/* rebuilds hints each window */
+	struct delayed_work lockout_work;	/* reports ended lockouts */
 	struct nfknock_limiter ev_limit;	/* events group */
 	struct nfknock_limiter log_limit;	/* dmesg lines */
 };
@@ -467,8 +505,22 @@ int nfknock_seq_rebuild(struct nfknock_net *nn, struct nfknock_userset *us,
 			u64 now_unix_ms);
 void nfknock_seq_sweep(struct nfknock_userset *us);
 u32 nfknock_seq_live(const struct nfknock_userset *us);
-void nfknock_seq_step(struct nfknock_net *nn, const struct nfknock_userset *us,
+void nfknock_seq_step(struct nfknock_net *nn, const struct nfknock_cfg *cfg,
 		      u8 proto, u16 dport, u8 family, const u8 *saddr);
+
+/* lockout.c */
+int nfknock_lockouts_prepare(struct nfknock_net *nn, struct nfknock_cfg *next,
+			     const struct nfknock_cfg *cur);
+void nfknock_lockouts_put(struct nfknock_lockouts *lo);
+void nfknock_lockout_fail(struct nfknock_net *nn, struct nfknock_lockouts *lo,
+			  int reason, u8 family, const u8 *saddr);
+bool nfknock_lockout_refuses(struct nfknock_net *nn,
+			     struct nfknock_lockouts *lo, u8 family,
+			     const u8 *saddr);
+u32 nfknock_lockouts_locked(const struct nfknock_lockouts *lo);
+void nfknock_lockout_work(struct work_struct *work);
+int nfknock_lockout_forget(struct nfknock_net *nn, struct nfknock_lockouts *lo,
+			   u8 family, const u8 *addr);
 
 /* txn.c */
 int nfknock_txn_begin(struct nfknock_net *nn, u32 portid,

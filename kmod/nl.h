@@ -90,6 +90,11 @@ void nfknock_nl_user_wipe(struct nlattr *nest);
 int nfknock_nl_dump_users(struct sk_buff *skb, struct netlink_callback *cb);
 bool nfknock_nl_name_printable(const char *s);
 
+/* nl_lockout.c */
+extern const struct nla_policy nfknock_lockout_policy[];
+int nfknock_nl_dump_lockouts(struct sk_buff *skb, struct netlink_callback *cb);
+int nfknock_nl_del_lockout(struct sk_buff *skb, struct genl_info *info);
+
 /* nl_static.c */
 int nfknock_nl_static_parse(struct nlattr *nest, struct nfknock_static *st,
 			    struct netlink_ext_ack *extack);

@@ -30,6 +30,41 @@ static int progress_param(struct nfknock_net *nn, struct nlattr *a,
 	return 0;
 }
 
+/*
+ * Lockout of failing sources, fixed at apply with the source table; ranges
+ * by nfknock_policy. A limited namespace gets a smaller table by default
+ * and may not ask for more than its ceiling.
+ */
+static int lockout_params(struct nfknock_net *nn, struct nlattr **attrs,
+			  struct nfknock_cfg *cfg,
+			  struct netlink_ext_ack *extack)
+{
+	struct nlattr *max = attrs[NFKNOCK_A_SOURCES_MAX];
+
+	if (attrs[NFKNOCK_A_LOCKOUT_THRESHOLD])
+		cfg->lockout.threshold =
+			nla_get_u32(attrs[NFKNOCK_A_LOCKOUT_THRESHOLD]);
+	if (attrs[NFKNOCK_A_LOCKOUT_WINDOW_MS])
+		cfg->lockout.window_ms =
+			nla_get_u32(attrs[NFKNOCK_A_LOCKOUT_WINDOW_MS]);
+	if (attrs[NFKNOCK_A_LOCKOUT_DURATION_MS])
+		cfg->lockout.duration_ms =
+			nla_get_u32(attrs[NFKNOCK_A_LOCKOUT_DURATION_MS]);
+	if (nn->limited)
+		cfg->sources_max = min_t(u32, cfg->sources_max,
+					 NFKNOCK_USERNS_SOURCES_LIMIT);
+	if (!max)
+		return 0;
+	if (nn->limited &&
+	    nla_get_u32(max) > NFKNOCK_USERNS_SOURCES_LIMIT) {
+		NL_SET_ERR_MSG_ATTR(extack, max,
+				    "source table above 4096 in a namespace of an unprivileged user namespace");
+		return -EINVAL;
+	}
+	cfg->sources_max = nla_get_u32(max);
+	return 0;
+}
+
 int nfknock_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfknock_net *nn = nfknock_pernet(genl_info_net(info));
@@ -49,6 +84,8 @@ int nfknock_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 	if (!ret)
 		ret = progress_param(nn, info->attrs[NFKNOCK_A_PROGRESS_MAX],
 				     cfg, info->extack);
+	if (!ret)
+		ret = lockout_params(nn, info->attrs, cfg, info->extack);
 	if (ret) {
 		kvfree(cfg);
 		goto out;

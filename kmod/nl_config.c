@@ -36,6 +36,26 @@ static int put_stats(struct sk_buff *skb, struct nfknock_net *nn)
 	return 0;
 }
 
+/* The lockout parameters in force; SOURCES_MAX 0 without a table. */
+static int put_lockout(struct sk_buff *skb, const struct nfknock_cfg *cfg)
+{
+	struct nfk_lockout_params p;
+
+	if (cfg)
+		p = cfg->lockout;
+	else
+		nfk_lockout_params_default(&p);
+	if (nla_put_u32(skb, NFKNOCK_A_LOCKOUT_THRESHOLD, p.threshold) ||
+	    nla_put_u32(skb, NFKNOCK_A_LOCKOUT_WINDOW_MS, p.window_ms) ||
+	    nla_put_u32(skb, NFKNOCK_A_LOCKOUT_DURATION_MS, p.duration_ms) ||
+	    nla_put_u32(skb, NFKNOCK_A_SOURCES_MAX,
+			cfg && cfg->lockouts ? cfg->lockouts->max : 0) ||
+	    nla_put_u32(skb, NFKNOCK_A_LOCKED_COUNT,
+			nfknock_lockouts_locked(cfg ? cfg->lockouts : NULL)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int fill_status(struct sk_buff *skb, struct nfknock_net *nn)
 {
 	const struct nfknock_cfg *cfg = rcu_dereference_protected(nn->cfg,
@@ -69,7 +89,8 @@ static int fill_status(struct sk_buff *skb, struct nfknock_net *nn)
 	    nla_put_u32(skb, NFKNOCK_A_PROGRESS_COUNT,
 			nfknock_seq_live(cfg ? cfg->users : NULL)) ||
 	    nla_put_u32(skb, NFKNOCK_A_STATIC_SEQS_COUNT,
-			cfg && cfg->users ? cfg->users->n_static : 0))
+			cfg && cfg->users ? cfg->users->n_static : 0) ||
+	    put_lockout(skb, cfg))
 		return -EMSGSIZE;
 	return put_stats(skb, nn);
 }

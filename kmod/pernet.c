@@ -20,6 +20,9 @@ void nfknock_cfg_defaults(struct nfknock_cfg *cfg)
 	cfg->udp_idle_ms = NFKNOCK_UDP_IDLE_DEFAULT_MS;
 	cfg->skew_ms = NFKNOCK_SKEW_DEFAULT_MS;
 	cfg->progress_max = NFKNOCK_PROGRESS_DEFAULT;
+	nfk_lockout_params_default(&cfg->lockout);
+	cfg->sources_max = NFKNOCK_SOURCES_DEFAULT;
+	cfg->lockouts = NULL;
 	cfg->users = NULL;
 	nfk_guardset_init(&cfg->guards);
 	nfk_guardset_init(&cfg->knocks);
@@ -31,6 +34,7 @@ void nfknock_cfg_free(struct nfknock_cfg *cfg)
 	if (!cfg)
 		return;
 	nfknock_userset_put(cfg->users);
+	nfknock_lockouts_put(cfg->lockouts);
 	kvfree(cfg);
 }
 
@@ -55,6 +59,8 @@ struct nfknock_cfg *nfknock_cfg_clone(struct nfknock_net *nn)
 		memcpy(next, cur, sizeof(*next));
 		if (next->users)
 			kref_get(&next->users->ref);
+		if (next->lockouts)
+			kref_get(&next->lockouts->ref);
 	} else {
 		nfknock_cfg_defaults(next);
 	}
@@ -153,8 +159,11 @@ void nfknock_flush(struct nfknock_net *nn)
 		synchronize_net();
 	}
 	nfknock_txn_abort(nn);
-	/* A running rebuild finds no configuration and stops rescheduling. */
+	/* A running rebuild finds no configuration and stops rescheduling;
+	 * so does the lockout worker.
+	 */
 	cancel_delayed_work(&nn->hint_work);
+	cancel_delayed_work(&nn->lockout_work);
 	old = rcu_replace_pointer(nn->cfg, NULL, lockdep_is_held(&nn->lock));
 	if (old) {
 		nfknock_userset_adopt(nn, old->users, NULL);
@@ -195,6 +204,7 @@ static int __net_init nfknock_net_init(struct net *net)
 	nn->stale_scan_at = jiffies - HZ;
 	nn->txn = NULL;
 	INIT_DELAYED_WORK(&nn->hint_work, nfknock_hint_work);
+	INIT_DELAYED_WORK(&nn->lockout_work, nfknock_lockout_work);
 	nfknock_limiter_init(&nn->ev_limit);
 	nfknock_limiter_init(&nn->log_limit);
 	/* Runs in the task creating the namespace: charged to its cgroup. */
@@ -228,7 +238,9 @@ static void __net_exit nfknock_net_exit(struct net *net)
 {
 	struct nfknock_net *nn = nfknock_pernet(net);
 
-	cancel_delayed_work_sync(&nn->hint_work);	/* it takes nn->lock */
+	/* Both take nn->lock. */
+	cancel_delayed_work_sync(&nn->hint_work);
+	cancel_delayed_work_sync(&nn->lockout_work);
 	mutex_lock(&nn->lock);
 	nfknock_flush(nn);
 	nfknock_grants_teardown(nn);	/* stops the grant collector */

@@ -463,8 +463,9 @@ static void begin_attempts(struct nfknock_net *nn,
  * A completed sequence: for a user's, its policy, then the grant; a static
  * one's grant belongs to no user (as an administrator's). Its events say
  * the source is unverified: a SYN or a datagram proves nothing about it.
+ * False when the policy refused it (a failure toward a lockout).
  */
-static void open_service(struct nfknock_net *nn, const struct step_outcome *o,
+static bool open_service(struct nfknock_net *nn, const struct step_outcome *o,
 			 u8 family, const u8 *saddr, size_t alen)
 {
 	const struct nfknock_user *u = o->user;
@@ -487,7 +488,7 @@ static void open_service(struct nfknock_net *nn, const struct step_outcome *o,
 				    o->port, family, saddr)) {
 		nfknock_count(nn, NFKNOCK_STAT_A_SEQ_NOT_ALLOWED);
 		nfknock_event(nn, &ev);
-		return;
+		return false;
 	}
 	nfk_grant_key_make(&key, saddr, alen, o->proto, o->port);
 	if (nfknock_grant_add(nn, &key, duration_s * 1000,
@@ -496,7 +497,7 @@ static void open_service(struct nfknock_net *nn, const struct step_outcome *o,
 		/* Counted by the grant table. */
 		ev.reason = NFKNOCK_REJ_TABLE_FULL;
 		nfknock_event(nn, &ev);
-		return;
+		return true;	/* no failure of the sender's */
 	}
 	nfknock_count(nn, NFKNOCK_STAT_A_SEQ_COMPLETED);
 	if (u)
@@ -508,6 +509,24 @@ static void open_service(struct nfknock_net *nn, const struct step_outcome *o,
 	ev.duration_s = duration_s;
 	nfknock_event(nn, &ev);
 	ev.type = NFKNOCK_EVENT_GRANT_OPENED;
+	nfknock_event(nn, &ev);
+	return true;
+}
+
+/* A step of a locked-out source, refused: an event (not logged). */
+static void report_locked(struct nfknock_net *nn, u8 family, const u8 *saddr,
+			  u8 proto, u16 dport)
+{
+	struct nfknock_ev ev = {
+		.type = NFKNOCK_EVENT_SEQ_FAILED,
+		.reason = NFKNOCK_REJ_LOCKED_OUT,
+		.family = family,
+		.source = saddr,
+		.unverified = true,
+		.proto = proto,
+		.port = dport,
+	};
+
 	nfknock_event(nn, &ev);
 }
 
@@ -541,15 +560,23 @@ static void report_step(struct nfknock_net *nn, const struct step_outcome *o,
  * @proto to @dport from @saddr, addressed to this host. Softirq, under
  * rcu_read_lock(). The packet itself is not touched.
  */
-void nfknock_seq_step(struct nfknock_net *nn, const struct nfknock_userset *us,
+void nfknock_seq_step(struct nfknock_net *nn, const struct nfknock_cfg *cfg,
 		      u8 proto, u16 dport, u8 family, const u8 *saddr)
 {
+	const struct nfknock_userset *us = cfg->users;
 	struct nfknock_progress *pt = us->progress;
 	size_t alen = family == NFK_FAMILY_V4 ? 4 : 16;
 	struct step_outcome out = { };
 	struct nfknock_pset *set;
 	u64 now = nfknock_now_ms();
 
+	/* A locked-out source's steps are not looked at: its attempts time
+	 * out, and it starts none.
+	 */
+	if (nfknock_lockout_refuses(nn, cfg->lockouts, family, saddr)) {
+		report_locked(nn, family, saddr, proto, dport);
+		return;
+	}
 	set = &pt->set[siphash(saddr, alen, &pt->key) & pt->mask];
 	spin_lock_bh(&set->lock);
 	if (atomic_read(&pt->live))
@@ -562,6 +589,10 @@ void nfknock_seq_step(struct nfknock_net *nn, const struct nfknock_userset *us,
 	if (out.taken)
 		nfknock_count(nn, NFKNOCK_STAT_A_SEQ_STEPS);
 	report_step(nn, &out, family, saddr, proto, dport);
-	if (out.done)
-		open_service(nn, &out, family, saddr, alen);
+	if (out.failed == NFKNOCK_REJ_WRONG_STEP)
+		nfknock_lockout_fail(nn, cfg->lockouts, out.failed, family,
+				     saddr);
+	if (out.done && !open_service(nn, &out, family, saddr, alen))
+		nfknock_lockout_fail(nn, cfg->lockouts,
+				     NFKNOCK_REJ_NOT_ALLOWED, family, saddr);
 }

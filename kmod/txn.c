@@ -181,6 +181,11 @@ int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 *revoked,
 		if (ret)
 			goto err_unbuild;
 	}
+	ret = nfknock_lockouts_prepare(nn, next, cur);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "no memory for the lockout source table");
+		goto err_unbuild;
+	}
 	/* The table follows the cap: sized (and its grants moved) first;
 	 * a table larger or smaller than needed is harmless if the commit
 	 * fails after this.
@@ -215,6 +220,8 @@ int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 *revoked,
 	return 0;
 
 err_unbuild:
+	nfknock_lockouts_put(next->lockouts);
+	next->lockouts = NULL;
 	if (us)
 		nfknock_userset_unbuild(us);
 	return ret;

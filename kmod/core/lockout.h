@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Brute-force lockout of one knock source (docs/kernel.md, "Rules in the
- * core that the module does not use yet").
+ * Brute-force lockout of one knock source (docs/kernel.md, "Lockout of
+ * failing sources").
  *
  * A source is an IPv4 address or an IPv6 /64 (one host usually holds a
  * whole /64: counting its addresses apart would let it guess 2^64 times as

@@ -101,6 +101,17 @@
  *                                  the service the last step opens
  *                                  (required)
  *       NFKNOCK_SSEQ_A_DURATION_S  u32 1..NFKNOCK_DURATION_MAX_S (required)
+ *   TXN_BEGIN also takes the lockout of failing sources (each optional,
+ *   defaults NFK_LOCKOUT_*_DEFAULT in kmod/core/lockout.h: 5, 60 s, 5 min):
+ *     NFKNOCK_A_LOCKOUT_THRESHOLD  u32  0 (off) .. NFKNOCK_LOCKOUT_THRESHOLD_MAX
+ *     NFKNOCK_A_LOCKOUT_WINDOW_MS  u32  1000 .. NFKNOCK_TIMEOUT_MAX_MS
+ *     NFKNOCK_A_LOCKOUT_DURATION_MS u32 1000 .. NFKNOCK_TIMEOUT_MAX_MS
+ *     NFKNOCK_A_SOURCES_MAX        u32  entries of the source table, 64 ..
+ *                                  NFKNOCK_SOURCES_LIMIT
+ *                                  (NFKNOCK_USERNS_SOURCES_LIMIT in a
+ *                                  namespace of a non-initial user ns)
+ *   A commit keeps the table (and every source's failures and lockout)
+ *   while these four stay the same; a change starts an empty one.
  *   TXN_BEGIN also takes NFKNOCK_A_PROGRESS_MAX (u32, 64 ..
  *   NFKNOCK_PROGRESS_LIMIT; NFKNOCK_USERNS_PROGRESS_LIMIT in a namespace of
  *   a non-initial user namespace): the sequence progress table's entries.
@@ -119,10 +130,22 @@
  * NFKNOCK_CMD_GET_KNOCK_PORTS (dump, admin): one NFKNOCK_A_KNOCK_PORT each.
  * NFKNOCK_CMD_GET_STATIC_SEQS (dump, admin): one NFKNOCK_A_STATIC_SEQ each,
  *   as staged (NAME, STEPS, OPENS, DURATION_S).
+ * NFKNOCK_CMD_GET_LOCKOUTS (dump, admin): one NFKNOCK_A_LOCKOUT nest per
+ *   source with failures in its window or locked out:
+ *     NFKNOCK_LOCK_A_ADDR          binary 4, or 16 (an IPv6 /64, the rest
+ *                                  zero)
+ *     NFKNOCK_LOCK_A_PREFIX_LEN    u8   32 or 64
+ *     NFKNOCK_LOCK_A_FAILURES      u32  failures in the current window
+ *     NFKNOCK_LOCK_A_LOCKED_MS     u32  ms the lockout has left, 0: none
+ * NFKNOCK_CMD_DEL_LOCKOUT (doit, admin): forget one source's failures and
+ *   lockout. NFKNOCK_A_LOCKOUT nest with NFKNOCK_LOCK_A_ADDR (4 or 16
+ *   bytes; an IPv6 address names its /64). ENOENT when it has none.
  *
  * GET_STATUS also returns NFKNOCK_A_SKEW_MS, NFKNOCK_A_KNOCK_PACKETS,
- * NFKNOCK_A_USERS_COUNT (u32), NFKNOCK_A_KNOCK_PORTS_COUNT (u32) and
- * NFKNOCK_A_STATIC_SEQS_COUNT (u32).
+ * NFKNOCK_A_USERS_COUNT (u32), NFKNOCK_A_KNOCK_PORTS_COUNT (u32),
+ * NFKNOCK_A_STATIC_SEQS_COUNT (u32), the four lockout parameters (SOURCES_MAX
+ * 0 while the namespace has no source table: lockout off or never applied)
+ * and NFKNOCK_A_LOCKED_COUNT (u32, sources locked out now).
  *
  * Events: multicast group NFKNOCK_MCGRP_EVENTS ("events"); joining it needs
  * CAP_NET_ADMIN over the namespace (GENL_MCAST_CAP_NET_ADMIN). A member
@@ -191,6 +214,8 @@ enum nfknock_cmd {
 	NFKNOCK_CMD_GET_KNOCK_PORTS,
 	NFKNOCK_CMD_GET_STATIC_SEQS,
 	NFKNOCK_CMD_EVENT,		/* multicast only */
+	NFKNOCK_CMD_GET_LOCKOUTS,
+	NFKNOCK_CMD_DEL_LOCKOUT,
 	__NFKNOCK_CMD_LAST
 };
 #define NFKNOCK_CMD_MAX (__NFKNOCK_CMD_LAST - 1)
@@ -228,6 +253,12 @@ enum nfknock_attr {
 	NFKNOCK_A_PROGRESS_COUNT,	/* u32, status: live attempts */
 	NFKNOCK_A_STATIC_SEQ,		/* nest: NFKNOCK_SSEQ_A_* */
 	NFKNOCK_A_STATIC_SEQS_COUNT,	/* u32, status */
+	NFKNOCK_A_LOCKOUT_THRESHOLD,	/* u32, TXN_BEGIN and status */
+	NFKNOCK_A_LOCKOUT_WINDOW_MS,	/* u32, TXN_BEGIN and status */
+	NFKNOCK_A_LOCKOUT_DURATION_MS,	/* u32, TXN_BEGIN and status */
+	NFKNOCK_A_SOURCES_MAX,		/* u32, TXN_BEGIN and status */
+	NFKNOCK_A_LOCKED_COUNT,		/* u32, status */
+	NFKNOCK_A_LOCKOUT,		/* nest: NFKNOCK_LOCK_A_* */
 	__NFKNOCK_A_LAST
 };
 #define NFKNOCK_A_MAX (__NFKNOCK_A_LAST - 1)
@@ -311,6 +342,13 @@ enum nfknock_stat_attr {
 	NFKNOCK_STAT_A_SEQ_NOT_ALLOWED,	/* completed, but the user's policy
 					 * (source, expiry, disabled, service)
 					 * refused the grant
+					 */
+	NFKNOCK_STAT_A_LOCKOUTS,	/* lockouts started */
+	NFKNOCK_STAT_A_LOCKOUT_REFUSED,	/* sequence steps refused: their
+					 * source was locked out
+					 */
+	NFKNOCK_STAT_A_LOCKOUT_EVICTED,	/* source entries pushed out, table
+					 * full
 					 */
 	__NFKNOCK_STAT_A_LAST
 };
@@ -483,6 +521,23 @@ enum nfknock_user_flag {
 #define NFKNOCK_PROGRESS_MIN		64
 #define NFKNOCK_PROGRESS_LIMIT		65536
 #define NFKNOCK_USERNS_PROGRESS_LIMIT	4096
+enum nfknock_lockout_attr {
+	NFKNOCK_LOCK_A_UNSPEC,
+	NFKNOCK_LOCK_A_ADDR,		/* binary 4 or 16 */
+	NFKNOCK_LOCK_A_PREFIX_LEN,	/* u8, output only */
+	NFKNOCK_LOCK_A_FAILURES,	/* u32, output only */
+	NFKNOCK_LOCK_A_LOCKED_MS,	/* u32, output only */
+	__NFKNOCK_LOCK_A_LAST
+};
+#define NFKNOCK_LOCK_A_MAX (__NFKNOCK_LOCK_A_LAST - 1)
+
+/* Lockout of failing sources: the source table's size and the threshold. */
+#define NFKNOCK_SOURCES_DEFAULT		16384
+#define NFKNOCK_SOURCES_MIN		64
+#define NFKNOCK_SOURCES_LIMIT		65536
+#define NFKNOCK_USERNS_SOURCES_LIMIT	4096
+#define NFKNOCK_LOCKOUT_THRESHOLD_MAX	1000
+
 /* Static sequences per namespace, and steps in one. */
 #define NFKNOCK_STATIC_SEQS_MAX		64
 #define NFKNOCK_STATIC_STEPS_MIN	2
