@@ -5,12 +5,15 @@
 // load_config() is ConfigError; a file that parses must hold only what the
 // kernel accepts (counts, ranges), and load_config() must then succeed with
 // a fixed server key (any 32-byte public key derives, weak ones are errors).
+// Static sequences: within the uapi's limits, no step equal to the one
+// before it, names and step lists unique.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include <linux/nfknock.h>
+#include <netinet/in.h>
 
 #include "config.hpp"
 #include "keys.hpp"
@@ -28,6 +31,13 @@ void check(bool ok)
 void check_service(const Service &s)
 {
 	check(s.port != 0 && s.port <= s.port_end);
+}
+
+// A single port of tcp or udp (a static sequence's step or opens).
+void check_port(const Service &s)
+{
+	check(s.port != 0 && s.port == s.port_end &&
+	      (s.proto == IPPROTO_TCP || s.proto == IPPROTO_UDP));
 }
 
 void check_parsed(const ServerConfig &cfg)
@@ -58,6 +68,23 @@ void check_parsed(const ServerConfig &cfg)
 		check(u.max_grants >= 1 &&
 		      u.max_grants <= NFKNOCK_USER_GRANTS_LIMIT);
 	}
+	check(cfg.static_seqs.size() <= NFKNOCK_STATIC_SEQS_MAX);
+	for (std::size_t i = 0; i < cfg.static_seqs.size(); i++) {
+		const StaticSequence &s = cfg.static_seqs[i];
+
+		check(valid_user_name(s.name));
+		check(s.steps.size() >= NFKNOCK_STATIC_STEPS_MIN &&
+		      s.steps.size() <= NFKNOCK_STATIC_STEPS_MAX);
+		for (std::size_t j = 0; j < s.steps.size(); j++) {
+			check_port(s.steps[j]);
+			check(j == 0 || !(s.steps[j] == s.steps[j - 1]));
+		}
+		check_port(s.opens);
+		check(s.duration_s >= 1 && s.duration_s <= NFKNOCK_DURATION_MAX_S);
+		for (std::size_t j = 0; j < i; j++)
+			check(s.name != cfg.static_seqs[j].name &&
+			      s.steps != cfg.static_seqs[j].steps);
+	}
 }
 
 } // namespace
@@ -87,6 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			cfg, "fuzz.conf",
 			[](const std::string &) -> PrivateKey { return server; });
 		check(loaded.users.size() == cfg.users.size());
+		check(loaded.static_seqs == cfg.static_seqs);
 	} catch (const ConfigError &e) {
 		check(!e.problems().empty());
 	}

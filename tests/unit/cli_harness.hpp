@@ -2,7 +2,8 @@
 // The client and configuration commands through knockctl's real CLI: a
 // fake module (fakes.hpp), a fake UDP sender, prober, session killer and
 // clock, and a server key with two users' keys in a temporary directory.
-// Shared by test_ctl_spa_cli.cpp and test_ctl_seq_cli.cpp.
+// Shared by test_ctl_spa_cli.cpp, test_ctl_seq_cli.cpp and
+// test_ctl_sseq_cli.cpp.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -120,6 +121,19 @@ struct Harness {
 		std::vector<uint8_t> v;
 		for (const MsgPtr &m : k.requests)
 			v.push_back(message_cmd(nlmsg_hdr(m.get())));
+		return v;
+	}
+
+	// What every TXN_ADD of @kind that the fake module saw carried.
+	std::vector<TxnItem> txn_items(TxnItem::Kind kind) const
+	{
+		std::vector<TxnItem> v;
+		for (const MsgPtr &m : k.requests)
+			if (message_cmd(nlmsg_hdr(m.get())) == NFKNOCK_CMD_TXN_ADD) {
+				TxnItem it = parse_txn_add(nlmsg_hdr(m.get()));
+				if (it.kind == kind)
+					v.push_back(std::move(it));
+			}
 		return v;
 	}
 };

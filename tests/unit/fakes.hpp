@@ -34,6 +34,14 @@ struct FakeKernel {
 	std::string refuse_extack;
 	std::map<uint8_t, std::function<std::vector<MsgPtr>()>> replies;
 
+	// Refuse request @at (0-based; -1: every one) with @err and @extack.
+	void refuse(int at, int err, const std::string &extack = {})
+	{
+		refuse_at = at;
+		refuse_errno = err;
+		refuse_extack = extack;
+	}
+
 	int opened = 0;			// transports created
 	std::vector<MsgPtr> requests;	// copies of what was sent
 };

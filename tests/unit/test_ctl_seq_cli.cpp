@@ -28,12 +28,8 @@ std::vector<User> applied_users(const Harness &h)
 {
 	std::vector<User> users;
 
-	for (const MsgPtr &m : h.k.requests)
-		if (message_cmd(nlmsg_hdr(m.get())) == NFKNOCK_CMD_TXN_ADD) {
-			const TxnItem it = parse_txn_add(nlmsg_hdr(m.get()));
-			if (it.kind == TxnItem::USER)
-				users.push_back(it.user);
-		}
+	for (const TxnItem &it : h.txn_items(TxnItem::USER))
+		users.push_back(it.user);
 	return users;
 }
 

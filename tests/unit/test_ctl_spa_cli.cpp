@@ -316,16 +316,10 @@ TEST_CASE("apply sends each user's grant cap")
 	Result r = h.run({"apply", conf});
 	INFO(r.err);
 	REQUIRE(r.code == 0);
-	std::vector<User> users;
-	for (const MsgPtr &m : h.k.requests)
-		if (message_cmd(nlmsg_hdr(m.get())) == NFKNOCK_CMD_TXN_ADD) {
-			const TxnItem it = parse_txn_add(nlmsg_hdr(m.get()));
-			if (it.kind == TxnItem::USER)
-				users.push_back(it.user);
-		}
+	const std::vector<TxnItem> users = h.txn_items(TxnItem::USER);
 	REQUIRE(users.size() == 2);
-	REQUIRE(users[0].max_grants == 2u);
-	REQUIRE(users[1].max_grants == uint32_t(NFKNOCK_USER_GRANTS_DEFAULT));
+	REQUIRE(users[0].user.max_grants == 2u);
+	REQUIRE(users[1].user.max_grants == uint32_t(NFKNOCK_USER_GRANTS_DEFAULT));
 }
 
 TEST_CASE("apply in an unprivileged namespace: the kernel's ceilings are its words")

@@ -14,8 +14,9 @@ void register_check(CLI::App &app, Context &ctx)
 		"check", "Validate a server configuration without loading it "
 			 "(reads the server key, derives every user's keys; "
 			 "warns about guards in the ephemeral port range, users "
-			 "whose knocks are not bound to their sender, and "
-			 "sequence ranges over guards or knock ports)");
+			 "whose knocks are not bound to their sender, "
+			 "sequence ranges over guards or knock ports, and "
+			 "every static sequence)");
 	auto file = std::make_shared<std::string>(DEFAULT_CONFIG);
 
 	sub->add_option("FILE", *file, "Configuration file (TOML)")

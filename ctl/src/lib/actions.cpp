@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <iostream>
 #include <iterator>
 #include <ostream>
@@ -43,11 +44,28 @@ void print_json(Context &ctx, const nlohmann::json &j)
 void do_status(Context &ctx, bool json)
 {
 	const Status s = kernel("status", [&] { return ctx.client().status(); });
+	StaticSeqs seqs;
 
+	// A module with static sequences counts them in its status; the dump
+	// is only asked for when there are some. A module that does not know
+	// it (EOPNOTSUPP, or EINVAL) leaves them out; any other refusal is an
+	// error.
+	if (s.static_seqs_count) {
+		seqs.emplace();
+		if (*s.static_seqs_count) {
+			try {
+				seqs = ctx.client().static_seqs();
+			} catch (const KernelError &e) {
+				if (e.err() != EOPNOTSUPP && e.err() != EINVAL)
+					throw e.with_context("status: static sequences");
+				seqs.reset();
+			}
+		}
+	}
 	if (json)
-		print_json(ctx, status_json(s));
+		print_json(ctx, status_json(s, seqs));
 	else
-		ctx.out << status_text(s);
+		ctx.out << status_text(s, seqs);
 }
 
 void do_guard_add(Context &ctx, const std::string &text)

@@ -3,6 +3,7 @@
 
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <fstream>
 #include <ostream>
 
@@ -18,11 +19,15 @@ std::string plural(std::size_t n, const char *word)
 	return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
+// Static sequences only when there are some: most files have none.
 std::string summary(const LoadedConfig &cfg)
 {
 	return plural(cfg.users.size(), "user") + ", " +
 	       plural(cfg.guards.size(), "guard") + ", " +
-	       plural(cfg.knock_ports.size(), "knock port");
+	       plural(cfg.knock_ports.size(), "knock port") +
+	       (cfg.static_seqs.empty() ?
+			std::string() :
+			", " + plural(cfg.static_seqs.size(), "static sequence"));
 }
 
 // Nothing may be staged any more, or the socket may be gone (closing it
@@ -115,6 +120,74 @@ std::vector<std::string> sequence_warnings(const LoadedConfig &cfg)
 	return out;
 }
 
+std::vector<std::string> static_sequence_warnings(const LoadedConfig &cfg)
+{
+	std::vector<std::string> out;
+
+	for (const StaticSequence &s : cfg.static_seqs) {
+		const std::string w = "warning: static sequence " + s.name + ": ";
+
+		out.push_back(w + "its steps never change: anyone who sees them "
+				  "(on the same network, or at any hop on the path) "
+				  "can replay them from their own address at any "
+				  "time and have " + format_service(s.opens) +
+			      " opened for that address; a user's derived "
+			      "sequence (sequence = true in [[user]]) changes "
+			      "every window and opens one service for one "
+			      "user's key: prefer it unless the clients can only "
+			      "send fixed ports");
+		for (std::size_t i = 0; i < s.steps.size(); i++) {
+			const Service &step = s.steps[i];
+			const std::string which = "knock[" + std::to_string(i) +
+						  "] (" + format_service(step) + ")";
+
+			for (const Service &g : cfg.guards)
+				if (covers(g, step.proto, step.port))
+					out.push_back(w + which + " is guarded (" +
+						      format_service(g) +
+						      "): the step still counts, "
+						      "but the guard sees the packet "
+						      "too and answers it as any "
+						      "packet without a grant there "
+						      "(guard_action)");
+			for (const Service &k : cfg.knock_ports)
+				if (covers(k, step.proto, step.port))
+					out.push_back(w + which + " is a knock port: "
+						      "the step still counts, and the "
+						      "datagram is also read as a "
+						      "single-packet knock");
+		}
+		if (std::none_of(cfg.guards.begin(), cfg.guards.end(),
+				 [&](const Service &g) {
+					 return covers(g, s.opens.proto, s.opens.port);
+				 }))
+			out.push_back(w + "opens " + format_service(s.opens) +
+				      ", which no guard covers: the port is open "
+				      "to everyone anyway, so the sequence does "
+				      "nothing");
+		if (s.steps.size() < 3)
+			out.push_back(w + "only " + std::to_string(s.steps.size()) +
+				      " steps: a port scan can hit them in order "
+				      "by chance; use 3 or more");
+		// Other ports do not disturb an attempt, so a scan that walks
+		// the ports upwards sends such steps in order.
+		const bool ascending =
+			s.steps.size() >= 2 &&
+			std::adjacent_find(s.steps.begin(), s.steps.end(),
+					   [](const Service &a, const Service &b) {
+						   return a.proto != b.proto ||
+							  a.port >= b.port;
+					   }) == s.steps.end();
+		if (ascending)
+			out.push_back(w + "its steps are all " +
+				      proto_name(s.steps.front().proto) +
+				      " and go up in port order: a scan that walks "
+				      "the ports upwards (nc -z HOST 1-65535, nmap "
+				      "-r) sends them in order");
+	}
+	return out;
+}
+
 void do_check(Context &ctx, const std::string &file, const KeyLoader &load_key)
 {
 	const LoadedConfig cfg = load_config_file(file, load_key);
@@ -126,6 +199,8 @@ void do_check(Context &ctx, const std::string &file, const KeyLoader &load_key)
 	for (const std::string &w : unbound_warnings(cfg.users))
 		ctx.err << "knockctl: " << w << "\n";
 	for (const std::string &w : sequence_warnings(cfg))
+		ctx.err << "knockctl: " << w << "\n";
+	for (const std::string &w : static_sequence_warnings(cfg))
 		ctx.err << "knockctl: " << w << "\n";
 }
 
@@ -153,6 +228,10 @@ uint32_t apply_loaded(Context &ctx, const LoadedConfig &cfg)
 		for (const auto &[user, keys] : cfg.users) {
 			what = "apply: user " + user.name;
 			c.txn_add_user(user, keys);
+		}
+		for (const StaticSequence &seq : cfg.static_seqs) {
+			what = "apply: static sequence " + seq.name;
+			c.txn_add_static_seq(seq);
 		}
 		what = "apply: commit";
 		revoked = c.txn_commit();

@@ -2,7 +2,8 @@
 // knockctl check FILE / apply FILE: validate the server configuration in
 // full (server key read, every user's keys derived), then, for apply, load
 // it in one staged transaction on one socket: TXN_BEGIN, TXN_ADD per guard,
-// knock port and user, TXN_COMMIT; TXN_ABORT on any refusal.
+// knock port, user and static sequence, TXN_COMMIT; TXN_ABORT on any
+// refusal.
 #pragma once
 
 #include <cstdint>
@@ -15,16 +16,17 @@
 
 namespace knockctl {
 
-// Prints "FILE: ok (N users, M guards, K knock ports)", and on ctx.err a
-// warning for each guard inside the ephemeral port range
-// (ctx.port_range_file; none if that cannot be read), each user whose
-// knocks are not bound to their sender, and each sequence range that
-// overlaps a guard or a knock port.
+// Prints "FILE: ok (N users, M guards, K knock ports[, S static
+// sequences])", and on ctx.err a warning for each guard inside the
+// ephemeral port range (ctx.port_range_file; none if that cannot be read),
+// each user whose knocks are not bound to their sender, each sequence range
+// that overlaps a guard or a knock port, and the static sequences'.
 void do_check(Context &ctx, const std::string &file,
 	      const KeyLoader &load_key = read_private_key_file);
 
-// Prints "applied FILE: N users, M guards, K knock ports", then "revoked
-// N grants that the new configuration no longer allows" when N > 0.
+// Prints "applied FILE: N users, M guards, K knock ports[, S static
+// sequences]", then "revoked N grants that the new configuration no longer
+// allows" when N > 0.
 void do_apply(Context &ctx, const std::string &file,
 	      const KeyLoader &load_key = read_private_key_file);
 
@@ -56,5 +58,11 @@ std::vector<std::string> unbound_warnings(
 // of the user's step protocol, with the user's sequence range: a step
 // there still counts, but the port's own handling follows it.
 std::vector<std::string> sequence_warnings(const LoadedConfig &cfg);
+
+// The warnings of each static sequence: one that it is static (replayable
+// by whoever sees it; a derived sequence is better), and one for each step
+// on a guarded port or a knock port, an opens that no guard covers, fewer
+// than 3 steps, and steps of one protocol in ascending port order.
+std::vector<std::string> static_sequence_warnings(const LoadedConfig &cfg);
 
 } // namespace knockctl

@@ -120,6 +120,11 @@ void Client::txn_add_user(const User &user, const UserKeys &keys)
 	sodium_memzero(nlmsg_data(h), std::size_t(nlmsg_datalen(h)));
 }
 
+void Client::txn_add_static_seq(const StaticSequence &seq)
+{
+	t_.exchange(build_txn_add_static_seq(t_.family(), seq).get());
+}
+
 uint32_t Client::txn_commit()
 {
 	auto replies = t_.exchange(build_txn_commit(t_.family()).get());
@@ -150,6 +155,15 @@ std::vector<Service> Client::knock_ports()
 
 	for (const MsgPtr &m : dump(build_get_knock_ports))
 		out.push_back(parse_knock_port(nlmsg_hdr(m.get())));
+	return out;
+}
+
+std::vector<StaticSequence> Client::static_seqs()
+{
+	std::vector<StaticSequence> out;
+
+	for (const MsgPtr &m : dump(build_get_static_seqs))
+		out.push_back(parse_static_seq(nlmsg_hdr(m.get())));
 	return out;
 }
 

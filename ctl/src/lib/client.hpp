@@ -35,6 +35,7 @@ public:
 	void txn_add_guard(const Service &svc);
 	void txn_add_knock_port(const Service &svc);
 	void txn_add_user(const User &user, const UserKeys &keys);
+	void txn_add_static_seq(const StaticSequence &seq);
 	// Returns how many grants the kernel revoked because the new
 	// configuration no longer allows them (0 from a module whose commit
 	// answers with an ack only).
@@ -42,6 +43,7 @@ public:
 	void txn_abort();
 	std::vector<User> users();
 	std::vector<Service> knock_ports();
+	std::vector<StaticSequence> static_seqs();
 
 private:
 	// Every message of a consistent dump of @build's request.

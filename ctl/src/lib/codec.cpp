@@ -4,6 +4,7 @@
 // guards, users and transactions all carry.
 #include "codec_internal.hpp"
 
+#include <cstring>
 #include <new>
 #include <string>
 
@@ -37,6 +38,8 @@ Policies::Policies()
 	top[NFKNOCK_A_GRANT_BUCKETS].type = NLA_U32;
 	top[NFKNOCK_A_PROGRESS_MAX].type = NLA_U32;
 	top[NFKNOCK_A_PROGRESS_COUNT].type = NLA_U32;
+	top[NFKNOCK_A_STATIC_SEQ].type = NLA_NESTED;
+	top[NFKNOCK_A_STATIC_SEQS_COUNT].type = NLA_U32;
 
 	svc[NFKNOCK_SVC_A_PROTO].type = NLA_U8;
 	svc[NFKNOCK_SVC_A_PORT].type = NLA_U16;
@@ -85,6 +88,11 @@ Policies::Policies()
 	seq[NFKNOCK_SEQ_A_HI].type = NLA_U16;
 	seq[NFKNOCK_SEQ_A_PROTO].type = NLA_U8;
 	seq[NFKNOCK_SEQ_A_WINDOW_S].type = NLA_U32;
+
+	sseq[NFKNOCK_SSEQ_A_NAME].type = NLA_STRING;
+	sseq[NFKNOCK_SSEQ_A_STEPS].type = NLA_NESTED;
+	sseq[NFKNOCK_SSEQ_A_OPENS].type = NLA_NESTED;
+	sseq[NFKNOCK_SSEQ_A_DURATION_S].type = NLA_U32;
 }
 
 const Policies &policies()
@@ -170,6 +178,26 @@ Service service_from_nest(nlattr *nest)
 	svc.port_end = tb[NFKNOCK_SVC_A_PORT_END] ?
 			       nla_get_u16(tb[NFKNOCK_SVC_A_PORT_END]) : svc.port;
 	return svc;
+}
+
+std::vector<Service> services_from_list(nlattr *list)
+{
+	std::vector<Service> out;
+	nlattr *child;
+	int rem;
+
+	nla_for_each_nested(child, list, rem) {
+		if (nla_type(child) == NFKNOCK_A_SERVICE)
+			out.push_back(service_from_nest(child));
+	}
+	return out;
+}
+
+std::string string_of(nlattr *attr)
+{
+	const char *s = static_cast<const char *>(nla_data(attr));
+
+	return std::string(s, strnlen(s, std::size_t(nla_len(attr))));
 }
 
 namespace {

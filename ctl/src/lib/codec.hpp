@@ -11,7 +11,8 @@
 //
 // Cut by object as the kernel's netlink layer is: codec.cpp the shared base
 // (policies, helpers of codec_internal.hpp), then codec_config.cpp,
-// codec_grants.cpp, codec_users.cpp and codec_apply.cpp.
+// codec_grants.cpp, codec_users.cpp, codec_static_seqs.cpp and
+// codec_apply.cpp.
 #pragma once
 
 #include <cstdint>
@@ -86,6 +87,18 @@ void encode_user(nl_msg *msg, const User &user, const UserKeys *keys);
 // A GET_USERS entry (keys are never in it).
 User parse_user(const nlmsghdr *nlh);
 
+// --- codec_static_seqs.cpp: the static sequence nest, GET_STATIC_SEQS ---
+
+MsgPtr build_get_static_seqs(int family);
+
+// NFKNOCK_A_STATIC_SEQ nest: NAME, STEPS (a SERVICE nest per step), OPENS,
+// DURATION_S; each port nest PROTO and PORT only (single ports). The same
+// in a TXN_ADD and a GET_STATIC_SEQS entry.
+void encode_static_seq(nl_msg *msg, const StaticSequence &seq);
+
+// A GET_STATIC_SEQS entry.
+StaticSequence parse_static_seq(const nlmsghdr *nlh);
+
 // --- codec_apply.cpp: whole-configuration replacement (TXN_*) ---
 
 // The parameters @params sets, PROGRESS_MAX included.
@@ -96,6 +109,7 @@ MsgPtr build_txn_add_knock_port(int family, const Service &svc);
 // EXPIRES_S (if nonzero), FLAGS (if nonzero), MAX_GRANTS (if set), SEQ
 // (if set).
 MsgPtr build_txn_add_user(int family, const User &user, const UserKeys &keys);
+MsgPtr build_txn_add_static_seq(int family, const StaticSequence &seq);
 MsgPtr build_txn_commit(int family);
 MsgPtr build_txn_abort(int family);
 
@@ -108,12 +122,13 @@ TxnParams parse_txn_begin(const nlmsghdr *nlh);
 
 // What one TXN_ADD carries.
 struct TxnItem {
-	enum Kind { GUARD, KNOCK_PORT, USER } kind = GUARD;
+	enum Kind { GUARD, KNOCK_PORT, USER, STATIC_SEQ } kind = GUARD;
 	Service service;	// GUARD, KNOCK_PORT
 	User user;		// USER
 	UserKeys keys;		// USER
+	StaticSequence static_seq;	// STATIC_SEQ
 };
-// Exactly one of SERVICE, KNOCK_PORT, USER, else ProtocolError.
+// Exactly one of SERVICE, KNOCK_PORT, USER, STATIC_SEQ, else ProtocolError.
 TxnItem parse_txn_add(const nlmsghdr *nlh);
 
 } // namespace knockctl

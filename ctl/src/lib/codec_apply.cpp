@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // Messages of whole-configuration replacement (knockctl apply), as
-// kmod/nl_apply.c handles them: TXN_BEGIN, TXN_ADD (guard, knock port or
-// user), TXN_COMMIT and its reply, TXN_ABORT.
+// kmod/nl_apply.c handles them: TXN_BEGIN, TXN_ADD (guard, knock port,
+// user or static sequence), TXN_COMMIT and its reply, TXN_ABORT.
 #include "codec_internal.hpp"
 
 namespace knockctl {
@@ -57,6 +57,11 @@ MsgPtr build_txn_add_user(int family, const User &user, const UserKeys &keys)
 	return msg;
 }
 
+MsgPtr build_txn_add_static_seq(int family, const StaticSequence &seq)
+{
+	return build_encoded(family, NFKNOCK_CMD_TXN_ADD, encode_static_seq, seq);
+}
+
 TxnItem parse_txn_add(const nlmsghdr *nlh)
 {
 	TopTable tb{};
@@ -64,19 +69,22 @@ TxnItem parse_txn_add(const nlmsghdr *nlh)
 
 	parse_top_attrs(nlh, tb);
 	const int n = !!tb[NFKNOCK_A_SERVICE] + !!tb[NFKNOCK_A_KNOCK_PORT] +
-		      !!tb[NFKNOCK_A_USER];
+		      !!tb[NFKNOCK_A_USER] + !!tb[NFKNOCK_A_STATIC_SEQ];
 	if (n != 1)
 		throw ProtocolError("TXN_ADD needs exactly one of SERVICE, "
-				    "KNOCK_PORT, USER");
+				    "KNOCK_PORT, USER, STATIC_SEQ");
 	if (tb[NFKNOCK_A_SERVICE]) {
 		item.kind = TxnItem::GUARD;
 		item.service = service_from_nest(tb[NFKNOCK_A_SERVICE]);
 	} else if (tb[NFKNOCK_A_KNOCK_PORT]) {
 		item.kind = TxnItem::KNOCK_PORT;
 		item.service = service_from_nest(tb[NFKNOCK_A_KNOCK_PORT]);
-	} else {
+	} else if (tb[NFKNOCK_A_USER]) {
 		item.kind = TxnItem::USER;
 		item.user = user_from_nest(tb[NFKNOCK_A_USER], &item.keys);
+	} else {
+		item.kind = TxnItem::STATIC_SEQ;
+		item.static_seq = static_seq_from_nest(tb[NFKNOCK_A_STATIC_SEQ]);
 	}
 	return item;
 }

@@ -31,6 +31,9 @@ void encode_status(nl_msg *msg, const Status &s)
 	if (s.progress_count)
 		put_check(nla_put_u32(msg, NFKNOCK_A_PROGRESS_COUNT, *s.progress_count),
 			  "status");
+	if (s.static_seqs_count)
+		put_check(nla_put_u32(msg, NFKNOCK_A_STATIC_SEQS_COUNT,
+				      *s.static_seqs_count), "status");
 
 	nlattr *nest = nest_start(msg, NFKNOCK_A_STATS);
 	const std::pair<int, uint64_t> counters[] = {
@@ -94,6 +97,8 @@ Status parse_status(const nlmsghdr *nlh)
 		s.progress_max = nla_get_u32(tb[NFKNOCK_A_PROGRESS_MAX]);
 	if (tb[NFKNOCK_A_PROGRESS_COUNT])
 		s.progress_count = nla_get_u32(tb[NFKNOCK_A_PROGRESS_COUNT]);
+	if (tb[NFKNOCK_A_STATIC_SEQS_COUNT])
+		s.static_seqs_count = nla_get_u32(tb[NFKNOCK_A_STATIC_SEQS_COUNT]);
 
 	if (tb[NFKNOCK_A_STATS]) {
 		std::array<nlattr *, NFKNOCK_STAT_A_MAX + 1> st{};

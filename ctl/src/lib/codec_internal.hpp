@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "codec.hpp"
 
@@ -24,6 +25,7 @@ struct Policies {
 	std::array<nla_policy, NFKNOCK_USER_A_MAX + 1> user{};
 	std::array<nla_policy, NFKNOCK_PREFIX_A_MAX + 1> prefix{};
 	std::array<nla_policy, NFKNOCK_SEQ_A_MAX + 1> seq{};
+	std::array<nla_policy, NFKNOCK_SSEQ_A_MAX + 1> sseq{};
 
 	Policies();
 };
@@ -48,6 +50,12 @@ nlattr *need(nlattr *attr, const char *name);
 nlattr *need_top(const nlmsghdr *nlh, int type, const char *name);
 // NFKNOCK_SVC_A_* of a SERVICE / KNOCK_PORT nest.
 Service service_from_nest(nlattr *nest);
+// The NFKNOCK_A_SERVICE nests of a list (a user's ALLOW, a static
+// sequence's STEPS); other types are skipped.
+std::vector<Service> services_from_list(nlattr *list);
+// A string attribute's text, up to its NUL or its end (a user's or a
+// static sequence's name).
+std::string string_of(nlattr *attr);
 
 // An optional attribute's value, @dflt when absent.
 inline uint8_t get_u8(nlattr *a, uint8_t dflt = 0) { return a ? nla_get_u8(a) : dflt; }
@@ -77,5 +85,9 @@ void params_from_attrs(const TopTable &tb, Params &p);
 // codec_users.cpp: the user nest, read by GET_USERS and TXN_ADD; keys only
 // when @keys is given (then they must be present).
 User user_from_nest(nlattr *nest, UserKeys *keys);
+
+// codec_static_seqs.cpp: the static sequence nest, read by GET_STATIC_SEQS
+// and TXN_ADD.
+StaticSequence static_seq_from_nest(nlattr *nest);
 
 } // namespace knockctl

@@ -141,15 +141,9 @@ User user_from_nest(nlattr *nest, UserKeys *keys)
 	int rem;
 
 	parse_nest(nest, tb, policies().user, "user");
-	nlattr *name = need(tb[NFKNOCK_USER_A_NAME], "user name");
-	const char *s = static_cast<const char *>(nla_data(name));
-	u.name.assign(s, strnlen(s, std::size_t(nla_len(name))));
+	u.name = string_of(need(tb[NFKNOCK_USER_A_NAME], "user name"));
 	copy_exact(need(tb[NFKNOCK_USER_A_FPR], "user fingerprint"), u.fpr);
-
-	nla_for_each_nested(child, need(tb[NFKNOCK_USER_A_ALLOW], "user allow"), rem) {
-		if (nla_type(child) == NFKNOCK_A_SERVICE)
-			u.allow.push_back(service_from_nest(child));
-	}
+	u.allow = services_from_list(need(tb[NFKNOCK_USER_A_ALLOW], "user allow"));
 	nla_for_each_nested(child, need(tb[NFKNOCK_USER_A_SOURCES], "user sources"),
 			    rem) {
 		if (nla_type(child) == NFKNOCK_USER_A_PREFIX)

@@ -14,6 +14,7 @@
 
 #include <toml++/toml.h>
 
+#include "config_internal.hpp"
 #include "duration.hpp"
 #include "policy.h"
 #include "sequence_config.hpp"
@@ -40,43 +41,10 @@ std::string join_problems(const std::vector<std::string> &problems)
 	return out;
 }
 
-// Problems with the line they are on, sorted by line at the end (a toml++
-// table iterates its keys in name order, not file order).
-class Problems {
-public:
-	explicit Problems(const std::string &name) : name_(name) {}
+} // namespace
 
-	void add(int line, const std::string &field, const std::string &problem)
-	{
-		std::string text = name_ + ":" + std::to_string(line) + ": ";
-		if (!field.empty())
-			text += field + ": ";
-		list_.push_back({line, seq_++, text + problem});
-	}
-
-	bool empty() const { return list_.empty(); }
-
-	[[noreturn]] void raise()
-	{
-		std::sort(list_.begin(), list_.end(), [](const Item &a, const Item &b) {
-			return a.line != b.line ? a.line < b.line : a.seq < b.seq;
-		});
-		std::vector<std::string> out;
-		for (Item &i : list_)
-			out.push_back(std::move(i.text));
-		throw ConfigError(std::move(out));
-	}
-
-private:
-	struct Item {
-		int line;
-		int seq;
-		std::string text;
-	};
-	const std::string &name_;
-	std::vector<Item> list_;
-	int seq_ = 0;
-};
+// The readers config_internal.hpp declares (and describes).
+namespace config_detail {
 
 int line_of(const toml::node &n)
 {
@@ -135,7 +103,6 @@ std::optional<bool> get_bool(Problems &p, const toml::node *n,
 	return std::nullopt;
 }
 
-// An integer within [min, max].
 std::optional<uint32_t> get_integer(Problems &p, const toml::node *n,
 				    const std::string &field, int64_t min,
 				    int64_t max)
@@ -156,8 +123,6 @@ std::optional<uint32_t> get_integer(Problems &p, const toml::node *n,
 	return uint32_t(i->get());
 }
 
-// @s in double quotes, every byte outside 0x20..0x7e, the quote and the
-// backslash escaped, so a message never carries control characters.
 std::string quoted(std::string_view s)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -191,8 +156,6 @@ const toml::array *get_array(Problems &p, const toml::node *n,
 	return nullptr;
 }
 
-// A duration string within [min_ms, max_ms]; @range is the text of the
-// bounds for the message.
 std::optional<uint32_t> get_duration(Problems &p, const toml::node *n,
 				     const std::string &field, uint32_t min_ms,
 				     uint32_t max_ms, const char *range)
@@ -215,7 +178,6 @@ std::optional<uint32_t> get_duration(Problems &p, const toml::node *n,
 	return ms;
 }
 
-// Strings of an array, each with its node; non-strings are reported.
 std::vector<std::pair<std::string, const toml::node *>>
 string_items(Problems &p, const toml::array *a, const std::string &field)
 {
@@ -233,6 +195,52 @@ string_items(Problems &p, const toml::array *a, const std::string &field)
 	}
 	return out;
 }
+
+std::optional<uint32_t> get_grant_seconds(Problems &p, const toml::node *n,
+					  const std::string &field)
+{
+	static_assert(NFKNOCK_DURATION_MAX_S == 65535, "the range text");
+	const auto ms = get_duration(p, n, field, 1000, NFKNOCK_DURATION_MAX_S * 1000U,
+				     "1s to 65535s");
+
+	if (!ms)
+		return std::nullopt;
+	if (*ms % 1000) {
+		p.add(line_of(*n), field,
+		      *n->value<std::string>() + ": not a whole number of seconds");
+		return std::nullopt;
+	}
+	return *ms / 1000;
+}
+
+std::vector<const toml::table *> tables(Problems &p, const toml::node *n,
+					const std::string &field)
+{
+	std::vector<const toml::table *> out;
+	const toml::array *a = n ? n->as_array() : nullptr;
+
+	if (!n)
+		return out;
+	if (!a) {
+		p.add(line_of(*n), field, "expected [[" + field + "]] tables");
+		return out;
+	}
+	for (std::size_t i = 0; i < a->size(); i++) {
+		const toml::table *t = (*a)[i].as_table();
+
+		if (t)
+			out.push_back(t);
+		else
+			p.add(line_of((*a)[i]), at(field, i), "expected a table");
+	}
+	return out;
+}
+
+} // namespace config_detail
+
+namespace {
+
+using namespace config_detail;
 
 void parse_server(Problems &p, const toml::table &t, ServerConfig &cfg)
 {
@@ -322,30 +330,6 @@ void parse_limits(Problems &p, const toml::table &t, ServerConfig &cfg)
 	if (auto v = get_integer(p, t.get("progress"), "limits.progress",
 				 NFKNOCK_PROGRESS_MIN, NFKNOCK_PROGRESS_LIMIT))
 		cfg.progress = *v;
-}
-
-// Tables of an array of tables ([[guard]], [[user]]).
-std::vector<const toml::table *> tables(Problems &p, const toml::node *n,
-					const std::string &field)
-{
-	std::vector<const toml::table *> out;
-	const toml::array *a = n ? n->as_array() : nullptr;
-
-	if (!n)
-		return out;
-	if (!a) {
-		p.add(line_of(*n), field, "expected [[" + field + "]] tables");
-		return out;
-	}
-	for (std::size_t i = 0; i < a->size(); i++) {
-		const toml::table *t = (*a)[i].as_table();
-
-		if (t)
-			out.push_back(t);
-		else
-			p.add(line_of((*a)[i]), at(field, i), "expected a table");
-	}
-	return out;
 }
 
 void parse_guards(Problems &p, const toml::node *n, ServerConfig &cfg)
@@ -458,17 +442,9 @@ void parse_user(Problems &p, const toml::table &t, const std::string &field,
 			      "no sequence)");
 	}
 
-	n = t.get("max_duration");
-	if (auto ms = get_duration(p, n, field + ".max_duration", 1000,
-				   NFKNOCK_DURATION_MAX_S * 1000U,
-				   "1s to 65535s")) {
-		static_assert(NFKNOCK_DURATION_MAX_S == 65535, "the range text");
-		if (*ms % 1000)
-			p.add(line_of(*n), field + ".max_duration",
-			      *n->value<std::string>() + ": not a whole number of seconds");
-		else
-			u.max_duration_s = *ms / 1000;
-	}
+	if (auto secs = get_grant_seconds(p, t.get("max_duration"),
+					  field + ".max_duration"))
+		u.max_duration_s = *secs;
 
 	if (auto v = get_integer(p, t.get("max_grants"), field + ".max_grants", 1,
 				 NFKNOCK_USER_GRANTS_LIMIT))
@@ -727,7 +703,8 @@ ServerConfig parse_config(std::string_view text, const std::string &name)
 		p.raise();
 	}
 
-	check_keys(p, root, "", {"server", "limits", "guard", "user"}, {"lockout"});
+	check_keys(p, root, "", {"server", "limits", "guard", "user", "sequence"},
+		   {"lockout"});
 	if (const toml::node *n = root.get("server")) {
 		if (const toml::table *t = n->as_table())
 			parse_server(p, *t, cfg);
@@ -745,6 +722,7 @@ ServerConfig parse_config(std::string_view text, const std::string &name)
 	}
 	parse_guards(p, root.get("guard"), cfg);
 	parse_users(p, root.get("user"), cfg);
+	parse_static_sequences(p, root.get("sequence"), cfg);
 
 	// A knock port that is also guarded could never be knocked.
 	if (const toml::array *a = root["server"]["knock_ports"].as_array()) {
@@ -796,6 +774,7 @@ LoadedConfig load_config(const ServerConfig &cfg, const std::string &name,
 	out.params.knock_packets = cfg.knock_packets;
 	out.guards = cfg.guards;
 	out.knock_ports = cfg.knock_ports;
+	out.static_seqs = cfg.static_seqs;
 
 	for (std::size_t i = 0; i < cfg.users.size(); i++) {
 		const ConfigUser &cu = cfg.users[i];

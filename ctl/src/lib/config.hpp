@@ -30,6 +30,8 @@ inline constexpr const char *DEFAULT_CONFIG = "/etc/nfknock/nfknock.conf";
 inline constexpr const char *DEFAULT_SERVER_KEY = "/etc/nfknock/server.key";
 inline constexpr const char *DEFAULT_KNOCK_PORT = "udp/62201";
 inline constexpr uint32_t DEFAULT_MAX_DURATION_S = 60;
+// A static sequence's grant ([[sequence]] for) when not given.
+inline constexpr uint32_t DEFAULT_STATIC_SEQ_FOR_S = 30;
 // At most this many problems are listed.
 inline constexpr std::size_t CONFIG_MAX_ERRORS = 20;
 
@@ -73,15 +75,17 @@ struct ServerConfig {
 	std::optional<uint32_t> progress;
 	std::vector<Service> guards;
 	std::vector<ConfigUser> users;
+	std::vector<StaticSequence> static_seqs;	// [[sequence]]
 };
 
 // Everything apply sends, in order: TXN_BEGIN params, guards, knock ports,
-// users with their derived keys.
+// users with their derived keys, static sequences.
 struct LoadedConfig {
 	TxnParams params;
 	std::vector<Service> guards;
 	std::vector<Service> knock_ports;
 	std::vector<std::pair<User, UserKeys>> users;
+	std::vector<StaticSequence> static_seqs;
 };
 
 // Every problem found (one line each, without "knockctl: "). what() is all

@@ -98,6 +98,8 @@ struct Status {
 	// from a module without sequences.
 	std::optional<uint32_t> progress_max;
 	std::optional<uint32_t> progress_count;
+	// Static sequences loaded. Absent from a module without them.
+	std::optional<uint32_t> static_seqs_count;
 	Stats stats;
 	KnockStats knocks;
 	SeqStats seq;
@@ -179,6 +181,18 @@ struct User {
 	std::optional<uint32_t> grants;	// GET_USERS only: live grants
 
 	bool operator==(const User &) const = default;
+};
+
+// A static port sequence (NFKNOCK_A_STATIC_SEQ, [[sequence]] in the
+// server configuration): whoever sends @steps in order gets a grant for
+// @opens, from the address the steps came from, for @duration_s.
+struct StaticSequence {
+	std::string name;
+	std::vector<Service> steps;	// single ports
+	Service opens;			// single port
+	uint32_t duration_s = 0;
+
+	bool operator==(const StaticSequence &) const = default;
 };
 
 // TXN_BEGIN parameters: only the fields that are set are sent.

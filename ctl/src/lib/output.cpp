@@ -24,6 +24,8 @@ std::string grant_flags(uint32_t flags)
 		out += "once";
 	if (flags & NFKNOCK_GRANT_F_USED)
 		out += out.empty() ? "used" : ",used";
+	if (flags & NFKNOCK_GRANT_F_STATIC)
+		out += out.empty() ? "static" : ",static";
 	return out.empty() ? "-" : out;
 }
 
@@ -244,8 +246,35 @@ std::string action_name(uint8_t action)
 	}
 }
 
-nlohmann::json status_json(const Status &s)
+std::string static_seq_text(const StaticSequence &s)
 {
+	std::string out = "static sequence " + s.name + ":";
+
+	for (const Service &step : s.steps)
+		out += " " + format_service(step);
+	return out + " -> " + format_service(s.opens) + " for " +
+	       format_duration_ms(uint64_t(s.duration_s) * 1000);
+}
+
+nlohmann::json status_json(const Status &s, const StaticSeqs &seqs)
+{
+	nlohmann::json list = nullptr;
+
+	if (seqs) {
+		list = nlohmann::json::array();
+		for (const StaticSequence &q : *seqs) {
+			nlohmann::json knock = nlohmann::json::array();
+
+			for (const Service &step : q.steps)
+				knock.push_back(format_service(step));
+			list.push_back({
+				{"name", q.name},
+				{"knock", knock},
+				{"opens", format_service(q.opens)},
+				{"for_s", q.duration_s},
+			});
+		}
+	}
 	return {
 		{"api_version", s.api_version},
 		{"hooked", s.hooked},
@@ -262,6 +291,8 @@ nlohmann::json status_json(const Status &s)
 		{"grant_buckets", s.grant_buckets},
 		{"progress_max", optional_json(s.progress_max)},
 		{"progress_count", optional_json(s.progress_count)},
+		{"static_sequences_count", optional_json(s.static_seqs_count)},
+		{"static_sequences", list},
 		{"stats", {
 			{"guarded", s.stats.guarded},
 			{"passed_grant", s.stats.passed_grant},
@@ -322,6 +353,7 @@ nlohmann::json grants_json(const std::vector<Grant> &grants, const UserNames &na
 			{"expires_ms", g.timeout_ms},
 			{"once", (g.flags & NFKNOCK_GRANT_F_ONCE) != 0},
 			{"used", (g.flags & NFKNOCK_GRANT_F_USED) != 0},
+			{"static", (g.flags & NFKNOCK_GRANT_F_STATIC) != 0},
 			{"user", is_admin(g.user_fpr) ? nlohmann::json(nullptr) :
 							nlohmann::json(fpr_hex(g.user_fpr))},
 			{"user_name", is_admin(g.user_fpr) || name == names.end() ?
@@ -356,7 +388,7 @@ std::string table(const std::vector<std::vector<std::string>> &rows)
 	return out;
 }
 
-std::string status_text(const Status &s)
+std::string status_text(const Status &s, const StaticSeqs &seqs)
 {
 	const Stats &st = s.stats;
 	auto n = [](uint64_t v) { return std::to_string(v); };
@@ -376,13 +408,21 @@ std::string status_text(const Status &s)
 		{"skew", format_duration_ms(s.skew_ms)},
 		{"knock packets", knock_packets_name(s.knock_packets)},
 	};
+	// From a module that has static sequences.
+	if (s.static_seqs_count)
+		params.push_back({"static sequences", n(*s.static_seqs_count)});
 	// Sequence attempts in flight and the progress table's size, from a
 	// module that has one.
 	if (s.progress_max)
 		params.push_back({"progress", n(s.progress_count.value_or(0)) +
 						      " of " + n(*s.progress_max)});
 
-	return table(params) +
+	std::string lines;
+	if (seqs)
+		for (const StaticSequence &q : *seqs)
+			lines += static_seq_text(q) + "\n";
+
+	return table(params) + lines +
 	       (s.limited ? "limits: unprivileged namespace (max " +
 				  n(NFKNOCK_USERNS_GRANTS_LIMIT) + " grants, " +
 				  n(NFKNOCK_USERNS_USERS_MAX) + " users)\n" :
@@ -440,7 +480,12 @@ std::string grants_text(const std::vector<Grant> &grants, const UserNames &names
 		rows.push_back({format_address(g.addr),
 				format_service(grant_service(g)),
 				format_duration_ms(g.timeout_ms),
-				grant_flags(g.flags), grant_user(g.user_fpr, names)});
+				grant_flags(g.flags),
+				// A static sequence's grant has no user, and
+				// no administrator made it.
+				g.flags & NFKNOCK_GRANT_F_STATIC ?
+					"-" :
+					grant_user(g.user_fpr, names)});
 	return table(rows);
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,16 @@ UserNames user_names(const std::vector<User> &users);
 // grant made by an administrator.
 std::string grant_user(const std::array<uint8_t, 8> &fpr, const UserNames &names = {});
 
-nlohmann::json status_json(const Status &s);
+// The module's static sequences (GET_STATIC_SEQS), or nothing from a
+// module without them.
+using StaticSeqs = std::optional<std::vector<StaticSequence>>;
+
+// "static sequence NAME: tcp/7000 udp/8000 -> tcp/22 for 30s"
+std::string static_seq_text(const StaticSequence &s);
+
+// With @seqs, "static_sequences": [{name, knock, opens, for_s}, ...];
+// null without.
+nlohmann::json status_json(const Status &s, const StaticSeqs &seqs = std::nullopt);
 nlohmann::json users_json(const std::vector<User> &users);
 nlohmann::json knock_ports_json(const std::vector<Service> &ports);
 nlohmann::json guards_json(const std::vector<Service> &guards);
@@ -39,7 +49,8 @@ nlohmann::json guards_json(const std::vector<Service> &guards);
 nlohmann::json grants_json(const std::vector<Grant> &grants, const UserNames &names = {});
 
 // Each ends with a newline; empty lists give "no guards" / "no grants".
-std::string status_text(const Status &s);
+// Each of @seqs on a line of its own after the parameters.
+std::string status_text(const Status &s, const StaticSeqs &seqs = std::nullopt);
 std::string guards_text(const std::vector<Service> &guards);
 std::string grants_text(const std::vector<Grant> &grants, const UserNames &names = {});
 std::string users_text(const std::vector<User> &users);
