@@ -406,14 +406,16 @@ expect_counted() {
 	check_eq "$1: counted as $3" "$(counters_moved "$2" "$counted")" "knocks_$3+1"
 }
 # grants_of ADDR: "SERVICE USER" of every grant of ADDR, comma-separated;
-# USER is the name of the user whose fingerprint the grant carries.
+# USER is the name of the user whose fingerprint the grant carries, "static"
+# for a static sequence's grant, "admin" for knockctl grant's.
 grants_of() {
 	local users
 	users=$(ksrv users --json)
 	ksrv grants --json | jq -r --arg a "$1" --argjson u "$users" '
 		([$u[] | {(.fingerprint): .name}] | add // {}) as $name |
 		[.[] | select(.address == $a) |
-			.service + " " + (if .user then ($name[.user] // .user) else "admin" end)] |
+			.service + " " + (if .user then ($name[.user] // .user)
+				elif .static then "static" else "admin" end)] |
 		sort | join(",")'
 }
 

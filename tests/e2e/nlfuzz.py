@@ -133,7 +133,7 @@ class Snapshot:
             raise RuntimeError("GET_STATUS failed: %s" % (os.strerror(err) if err else "no answer"))
         else:
             self.parts["status"] = sorted((t, d.hex()) for t, d in attrs_list(rep[0]) if t not in skip)
-        for name in ("GUARDS", "KNOCK_PORTS", "USERS", "GRANTS"):
+        for name in ("GUARDS", "KNOCK_PORTS", "USERS", "STATIC_SEQS", "GRANTS"):
             err, rep = nl.request(fam, k["NFKNOCK_CMD_GET_" + name], dump=True)
             if err == errno.EPERM:
                 self.denied.append(name.lower())

@@ -8,7 +8,10 @@
 # source outside the user's prefixes, or replayed (sniffed with tcpdump)
 # after their window open nothing; two clients knocking interleaved both
 # get in; a listener on a port that is also a step keeps serving; an nmap
-# scan of the whole range opens nothing.
+# scan of the whole range opens nothing; the same over IPv6. A static
+# sequence (knockd's kind) sent with nc opens its service, over IPv4 and
+# IPv6, with unrelated traffic between its steps; in the wrong order or
+# with a step's protocol wrong it opens nothing.
 #
 #     c1 (10.0.0.2 fd00::2): alice           c2 (10.0.0.3 fd00::3): alice, bob
 #             \                                   /
@@ -17,7 +20,8 @@
 #     srv (10.0.0.1 fd00::1): guards tcp/22, tcp/2222 (socat echo); alice
 #         may open tcp/22 with default sequences (4 TCP steps, 10000-65000,
 #         30 s windows); bob tcp/22 with 3 UDP steps in 20000-29999 and 10 s
-#         windows, from 10.0.0.3 only
+#         windows, from 10.0.0.3 only; static sequence knockd-2222:
+#         tcp/7000 udp/8000 tcp/9000 opens tcp/2222 for 30 s
 source "$(dirname "$0")/lib.sh"
 require nc
 require tcpdump
@@ -32,6 +36,13 @@ bobseq='{ proto = "udp", length = 3, range = "20000-29999", window = "10s" }'
 	spa_guard tcp/22 tcp/2222
 	spa_user alice allow='["tcp/22"]' sequence=true
 	spa_user bob allow='["tcp/22"]' sources='["10.0.0.3/32"]' sequence="$bobseq"
+	cat <<-'TOML'
+		[[sequence]]
+		name = "knockd-2222"
+		knock = ["tcp/7000", "udp/8000", "tcp/9000"]
+		opens = "tcp/2222"
+		for = "30s"
+	TOML
 } > "$conf"
 # bob's client profile carries bob's sequence parameters.
 cat > "$SPA/bob.toml" <<-TOML
@@ -43,6 +54,8 @@ cat > "$SPA/bob.toml" <<-TOML
 	sequence = $bobseq
 TOML
 check "check accepts the config" ksrv check "$conf"
+check "check warns that the static sequence can be replayed" \
+	grep -qi "replay" <<< "$(ksrv check "$conf" 2>&1)"
 check "apply the config" ksrv apply "$conf"
 tcp_echo "$srv" 22 2222
 dmesg_mark
@@ -196,7 +209,61 @@ done
 check_eq "replayed after the window: tcp/22 stays closed" "$(tcp_nc "$c2" $SRV4 22)" closed
 check_eq "replayed after the window: no grant" "$(grants_of $C24)" ""
 
-# 9. An nmap SYN scan of alice's whole range from c2 opens nothing (its
+# 9. IPv6: alice's knock --sequence from c1's IPv6 address.
+forget $C16
+check "c1: knock --sequence tcp/22 over IPv6" \
+	knock "$c1" alice $SRV6 --open tcp/22 --sequence
+check_eq "c1: tcp/22 open over IPv6" "$(tcp_nc "$c1" $SRV6 22)" ok
+check_eq "grants: $C16 tcp/22 by alice" "$(grants_of $C16)" "tcp/22 alice"
+
+# 10. The static sequence: tcp/7000 udp/8000 tcp/9000 opens tcp/2222.
+check_eq "status: one static sequence" \
+	"$(ksrv status --json | jq -c '[.static_sequences[] | .name, .knock, .opens, .for_s]')" \
+	'["knockd-2222",["tcp/7000","udp/8000","tcp/9000"],"tcp/2222",30]'
+# static_steps NS HOST [PROTO/PORT...]: one SYN (nc -z) or datagram each.
+static_steps() {
+	local ns=$1 host=$2 s
+	shift 2
+	for s; do
+		case $s in
+		tcp/*) in_ns "$ns" nc -z -w 1 "$host" "${s#tcp/}" ;;
+		udp/*) in_ns "$ns" bash -c "echo x > /dev/udp/$host/${s#udp/}" 2> /dev/null ;;
+		esac
+	done
+	return 0
+}
+forget $C14
+forget $C24
+check_eq "tcp/2222 closed to c1 before the static sequence" "$(tcp_nc "$c1" $SRV4 2222)" closed
+before=$(seq_counters)
+static_steps "$c1" $SRV4 tcp/7000 udp/8000 tcp/9000
+check_eq "static sequence with nc opens tcp/2222 for c1" "$(tcp_nc "$c1" $SRV4 2222)" ok
+check_eq "grants: c1 tcp/2222, static" "$(grants_of $C14)" "tcp/2222 static"
+check_eq "counters: 3 steps, 1 completed" "$(seq_moved "$before")" \
+	"seq_completed+1,seq_steps+3"
+check_eq "the static grant is for c1 only" "$(tcp_nc "$c2" $SRV4 2222)" closed
+# Unrelated traffic between the steps (another port, another protocol on
+# a step's port) leaves the attempt alone.
+static_steps "$c2" $SRV4 tcp/7000 tcp/5555 udp/9000 udp/8000 tcp/5556 tcp/9000
+check_eq "static sequence with traffic between the steps opens tcp/2222" \
+	"$(tcp_nc "$c2" $SRV4 2222)" ok
+forget $C24
+before=$(seq_counters)
+static_steps "$c2" $SRV4 tcp/7000 tcp/9000 udp/8000
+check_eq "static steps 1 3 2: tcp/2222 closed" "$(tcp_nc "$c2" $SRV4 2222)" closed
+check "static steps 1 3 2: counted as a failed attempt" \
+	grep -q seq_failed <<< "$(seq_moved "$before")"
+static_steps "$c2" $SRV4 tcp/7000 tcp/8000 tcp/9000
+check_eq "static steps with udp/8000 sent as tcp: closed" "$(tcp_nc "$c2" $SRV4 2222)" closed
+check_eq "no grant for c2 after the wrong sequences" "$(grants_of $C24)" ""
+forget $C16
+static_steps "$c1" $SRV6 tcp/7000 udp/8000 tcp/9000
+check_eq "static sequence over IPv6 opens tcp/2222 for $C16" \
+	"$(tcp_nc "$c1" $SRV6 2222)" ok
+check_eq "grants: $C16 tcp/2222, static" \
+	"$(grants_of $C16 | tr ',' '\n' | grep -c 'tcp/2222 static')" 1
+
+# 11. An nmap SYN scan of alice's whole range from c2 opens nothing (its
 #    in-range SYNs end every attempt they start). Left to Debian's kernels:
 #    55,000 SYNs take minutes on the debug kernel.
 if ! debug_kernel; then
@@ -211,7 +278,9 @@ fi
 
 log=$(dmesg_since)
 check "dmesg: sequence accepted for alice from $C14" \
-	grep -Fq "nfknock: sequence accepted: user alice open tcp/22 for $C14 60s" <<< "$log"
+	grep -Fq "nfknock: sequence_completed user=alice source=$C14 unverified=yes service=tcp/22 address=$C14 duration=60s" <<< "$log"
 check "dmesg: bob refused from $C14" \
-	grep -Fq "nfknock: sequence refused: not_allowed from $C14 user bob" <<< "$log"
+	grep -Fq "nfknock: sequence_failed user=bob source=$C14 unverified=yes reason=not_allowed service=tcp/22" <<< "$log"
+check "dmesg: static sequence accepted for $C14" \
+	grep -Fq "nfknock: sequence_completed sequence=knockd-2222 source=$C14 unverified=yes service=tcp/2222 address=$C14 duration=30s" <<< "$log"
 finish
