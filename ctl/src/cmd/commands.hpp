@@ -24,6 +24,8 @@ void register_users(CLI::App &app, Context &ctx);
 void register_knock_ports(CLI::App &app, Context &ctx);
 void register_knock(CLI::App &app, Context &ctx);
 void register_sequence(CLI::App &app, Context &ctx);
+void register_stats(CLI::App &app, Context &ctx);
+void register_monitor(CLI::App &app, Context &ctx);
 
 // The options naming a client's keys (knock and sequence): the server's
 // public key, the own private key file, the profile that may give both.
@@ -55,6 +57,8 @@ inline ClientKeyOptions add_client_key_options(CLI::App *sub,
 inline void register_all(CLI::App &app, Context &ctx)
 {
 	register_status(app, ctx);
+	register_stats(app, ctx);
+	register_monitor(app, ctx);
 	register_check(app, ctx);
 	register_apply(app, ctx);
 	register_users(app, ctx);

@@ -18,6 +18,7 @@
 #include "output.hpp"
 #include "service.hpp"
 #include "sock_diag.hpp"
+#include "stats.hpp"
 
 namespace knockctl {
 
@@ -257,6 +258,19 @@ void do_users(Context &ctx, bool json)
 		print_json(ctx, users_json(users));
 	else
 		ctx.out << users_text(users);
+}
+
+void do_stats(Context &ctx, bool json)
+{
+	const Status s = kernel("stats", [&] { return ctx.client().status(); });
+	auto users = kernel("stats: users", [&] { return ctx.client().users(); });
+
+	std::sort(users.begin(), users.end(),
+		  [](const User &a, const User &b) { return a.name < b.name; });
+	if (json)
+		print_json(ctx, stats_json(s, users));
+	else
+		ctx.out << stats_text(s, users);
 }
 
 void do_knock_ports(Context &ctx, bool json)

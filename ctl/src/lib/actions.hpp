@@ -36,6 +36,8 @@ void do_genkey(Context &ctx, const std::optional<std::string> &out_file);
 // Reads a private key on stdin (ctx.in), prints its public key.
 void do_pubkey(Context &ctx);
 void do_users(Context &ctx, bool json);
+// The counters grouped, and each user's knocks and live grants.
+void do_stats(Context &ctx, bool json);
 void do_knock_ports(Context &ctx, bool json);
 
 } // namespace knockctl

@@ -19,6 +19,8 @@
 
 namespace knockctl {
 
+class EventSource;
+
 class Context {
 public:
 	using TransportFactory = std::function<std::unique_ptr<Transport>()>;
@@ -70,6 +72,9 @@ public:
 	// Pause @ms (knock --sequence: between steps, and until a window
 	// that leaves time for all of them).
 	std::function<void(uint32_t ms)> sleep_ms;
+	// Where monitor reads events (event_source.hpp); null: the module's
+	// events group.
+	std::function<std::unique_ptr<EventSource>()> event_source;
 	// This host's ephemeral port range, "FIRST\tLAST" (check warns about
 	// guards inside it).
 	std::string port_range_file = "/proc/sys/net/ipv4/ip_local_port_range";

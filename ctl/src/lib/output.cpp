@@ -11,6 +11,7 @@
 #include "duration.hpp"
 #include "sequence.hpp"
 #include "service.hpp"
+#include "stats.hpp"
 
 namespace knockctl {
 
@@ -35,18 +36,6 @@ Service grant_service(const Grant &g)
 }
 
 
-std::string fpr_hex(const std::array<uint8_t, 8> &fpr)
-{
-	static const char digits[] = "0123456789abcdef";
-	std::string out;
-
-	for (uint8_t b : fpr) {
-		out += digits[b >> 4];
-		out += digits[b & 15];
-	}
-	return out;
-}
-
 
 std::string services_text(const std::vector<Service> &list)
 {
@@ -64,16 +53,6 @@ std::string prefixes_text(const std::vector<Prefix> &list)
 	for (const Prefix &p : list)
 		out += (out.empty() ? "" : ",") + format_prefix(p);
 	return out;
-}
-
-// "2026-11-25T15:00:00.123Z"
-std::string format_unix_ms(uint64_t ms)
-{
-	const std::string s = format_rfc3339(ms / 1000);
-	char frac[8];
-
-	std::snprintf(frac, sizeof(frac), ".%03u", unsigned(ms % 1000));
-	return s.substr(0, s.size() - 1) + frac + "Z";
 }
 
 // A value an older module does not send: null.
@@ -105,6 +84,27 @@ nlohmann::json sequence_json(const std::optional<Sequence> &s)
 }
 
 } // namespace
+
+std::string fpr_hex(const std::array<uint8_t, 8> &fpr)
+{
+	static const char digits[] = "0123456789abcdef";
+	std::string out;
+
+	for (uint8_t b : fpr) {
+		out += digits[b >> 4];
+		out += digits[b & 15];
+	}
+	return out;
+}
+
+std::string format_unix_ms(uint64_t ms)
+{
+	const std::string s = format_rfc3339(ms / 1000);
+	char frac[8];
+
+	std::snprintf(frac, sizeof(frac), ".%03u", unsigned(ms % 1000));
+	return s.substr(0, s.size() - 1) + frac + "Z";
+}
 
 bool is_admin(const std::array<uint8_t, 8> &fpr)
 {
@@ -293,34 +293,7 @@ nlohmann::json status_json(const Status &s, const StaticSeqs &seqs)
 		{"progress_count", optional_json(s.progress_count)},
 		{"static_sequences_count", optional_json(s.static_seqs_count)},
 		{"static_sequences", list},
-		{"stats", {
-			{"guarded", s.stats.guarded},
-			{"passed_grant", s.stats.passed_grant},
-			{"passed_stateless", s.stats.passed_stateless},
-			{"passed_scope", s.stats.passed_scope},
-			{"refused_stray", s.stats.refused_stray},
-			{"refused", s.stats.refused},
-			{"truncated", s.stats.truncated},
-			{"grants_added", s.stats.grants_added},
-			{"grants_expired", s.stats.grants_expired},
-			{"grants_full", s.stats.grants_full},
-			{"grants_user_full", s.stats.grants_user_full},
-			{"grants_revoked", s.stats.grants_revoked},
-			{"knocks_accepted", s.knocks.accepted},
-			{"knocks_unknown", s.knocks.unknown},
-			{"knocks_bad_auth", s.knocks.bad_auth},
-			{"knocks_stale", s.knocks.stale},
-			{"knocks_replay", s.knocks.replay},
-			{"knocks_not_allowed", s.knocks.not_allowed},
-			{"knocks_malformed", s.knocks.malformed},
-			{"knocks_unbound", s.knocks.unbound},
-			{"seq_steps", s.seq.steps},
-			{"seq_completed", s.seq.completed},
-			{"seq_failed", s.seq.failed},
-			{"seq_timeout", s.seq.timeout},
-			{"seq_evicted", s.seq.evicted},
-			{"seq_not_allowed", s.seq.not_allowed},
-		}},
+		{"stats", counters_json(s)},
 	};
 }
 
@@ -390,7 +363,6 @@ std::string table(const std::vector<std::vector<std::string>> &rows)
 
 std::string status_text(const Status &s, const StaticSeqs &seqs)
 {
-	const Stats &st = s.stats;
 	auto n = [](uint64_t v) { return std::to_string(v); };
 
 	std::vector<std::vector<std::string>> params{
@@ -427,34 +399,7 @@ std::string status_text(const Status &s, const StaticSeqs &seqs)
 				  n(NFKNOCK_USERNS_GRANTS_LIMIT) + " grants, " +
 				  n(NFKNOCK_USERNS_USERS_MAX) + " users)\n" :
 			  std::string()) +
-	       "stats:\n" + table({
-		{"  guarded", n(st.guarded)},
-		{"  passed by grant", n(st.passed_grant)},
-		{"  passed stateless", n(st.passed_stateless)},
-		{"  passed out of scope", n(st.passed_scope)},
-		{"  refused", n(st.refused)},
-		{"    of which stray", n(st.refused_stray)},
-		{"  truncated", n(st.truncated)},
-		{"  grants added", n(st.grants_added)},
-		{"  grants expired", n(st.grants_expired)},
-		{"  grants refused (full)", n(st.grants_full)},
-		{"  grants refused (user)", n(st.grants_user_full)},
-		{"  grants revoked", n(st.grants_revoked)},
-		{"  knocks accepted", n(s.knocks.accepted)},
-		{"  knocks unknown", n(s.knocks.unknown)},
-		{"  knocks bad auth", n(s.knocks.bad_auth)},
-		{"  knocks stale", n(s.knocks.stale)},
-		{"  knocks replayed", n(s.knocks.replay)},
-		{"  knocks not allowed", n(s.knocks.not_allowed)},
-		{"  knocks malformed", n(s.knocks.malformed)},
-		{"  knocks unbound", n(s.knocks.unbound)},
-		{"  sequence steps", n(s.seq.steps)},
-		{"  sequences completed", n(s.seq.completed)},
-		{"  sequences failed", n(s.seq.failed)},
-		{"  sequences timed out", n(s.seq.timeout)},
-		{"  sequences evicted", n(s.seq.evicted)},
-		{"  sequences not allowed", n(s.seq.not_allowed)},
-	});
+	       "stats:\n" + counters_text(s, false);
 }
 
 std::string guards_text(const std::vector<Service> &guards)

@@ -20,6 +20,12 @@ std::string action_name(uint8_t action);
 // "pass", "drop", or "unknown-N".
 std::string knock_packets_name(uint8_t value);
 
+// 16 hex digits of a key fingerprint.
+std::string fpr_hex(const std::array<uint8_t, 8> &fpr);
+
+// "2026-11-25T15:00:00.123Z"
+std::string format_unix_ms(uint64_t ms);
+
 // The all-zero fingerprint of a grant made by an administrator.
 bool is_admin(const std::array<uint8_t, 8> &fpr);
 
