@@ -6,7 +6,8 @@
 // kernel accepts (counts, ranges), and load_config() must then succeed with
 // a fixed server key (any 32-byte public key derives, weak ones are errors).
 // Static sequences: within the uapi's limits, no step equal to the one
-// before it, names and step lists unique.
+// before it, names and step lists unique. The lockout within the kernel's
+// ranges, and all of it in TXN_BEGIN.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -55,6 +56,12 @@ void check_parsed(const ServerConfig &cfg)
 	// limits.grants is optional: left out, the kernel keeps its own cap.
 	check(!cfg.grants ||
 	      (*cfg.grants >= 1 && *cfg.grants <= NFKNOCK_GRANTS_LIMIT));
+	check(!cfg.sources || (*cfg.sources >= NFKNOCK_SOURCES_MIN &&
+			       *cfg.sources <= NFKNOCK_SOURCES_LIMIT));
+	// The lockout: the kernel's ranges, whole seconds.
+	check(cfg.lockout_threshold <= NFKNOCK_LOCKOUT_THRESHOLD_MAX);
+	for (const uint32_t ms : {cfg.lockout_window_ms, cfg.lockout_duration_ms})
+		check(ms >= 1000 && ms <= NFKNOCK_TIMEOUT_MAX_MS && ms % 1000 == 0);
 	check(cfg.users.size() <= NFKNOCK_USERS_MAX);
 	for (const ConfigUser &u : cfg.users) {
 		check(!u.name.empty() && u.name.size() <= NFKNOCK_NAME_MAX);
@@ -115,6 +122,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			[](const std::string &) -> PrivateKey { return server; });
 		check(loaded.users.size() == cfg.users.size());
 		check(loaded.static_seqs == cfg.static_seqs);
+		check(loaded.params.lockout_threshold == cfg.lockout_threshold &&
+		      loaded.params.lockout_window_ms == cfg.lockout_window_ms &&
+		      loaded.params.lockout_duration_ms == cfg.lockout_duration_ms &&
+		      loaded.params.sources_max == cfg.sources);
 	} catch (const ConfigError &e) {
 		check(!e.problems().empty());
 	}

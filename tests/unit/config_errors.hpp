@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// The one problem a parser reports: shared by the config and profile tests.
+// The one problem a parser reports, and the shipped examples' text: shared
+// by the config and profile tests.
 #pragma once
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "config.hpp"
@@ -23,6 +26,17 @@ std::string only_problem(Parse &&parse)
 	}
 	FAIL("no error");
 	return {};
+}
+
+// The text of the file @name of docs/ (the shipped examples).
+inline std::string docs_text(const std::string &name)
+{
+	std::ifstream in(std::string(NFKNOCK_DOCS_DIR) + "/" + name);
+	std::ostringstream text;
+
+	REQUIRE(in);
+	text << in.rdbuf();
+	return text.str();
 }
 
 } // namespace knockctl::test

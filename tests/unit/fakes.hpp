@@ -46,6 +46,24 @@ struct FakeKernel {
 	std::vector<MsgPtr> requests;	// copies of what was sent
 };
 
+// What the fake module answers to @cmd: one message per item of @items,
+// each carrying @encode's attributes of it (a status reply, a dump).
+template <typename T>
+std::function<std::vector<MsgPtr>()> encoded_replies(uint8_t cmd,
+						      void (*encode)(nl_msg *, const T &),
+						      std::vector<T> items)
+{
+	return [cmd, encode, items] {
+		std::vector<MsgPtr> v;
+		for (const T &item : items) {
+			MsgPtr m = build_request(FAMILY, cmd);
+			encode(m.get(), item);
+			v.push_back(std::move(m));
+		}
+		return v;
+	};
+}
+
 class FakeTransport : public Transport {
 public:
 	explicit FakeTransport(FakeKernel &k) : k_(k) { k_.opened++; }

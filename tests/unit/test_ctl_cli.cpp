@@ -498,7 +498,10 @@ TEST_CASE("status prints the module's state")
 			"  sequences failed       0\n"
 			"  sequences timed out    0\n"
 			"  sequences evicted      0\n"
-			"  sequences not allowed  0\n");
+			"  sequences not allowed  0\n"
+			"  lockouts started       0\n"
+			"  lockout steps refused  0\n"
+			"  lockout evictions      0\n");
 	}
 	SECTION("json") {
 		Result r = run_knockctl(k, {"status", "--json"});

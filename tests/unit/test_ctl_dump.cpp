@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // Dumps the kernel flags NLM_F_DUMP_INTR (its state changed between two
 // rounds) start over from the beginning, at most DUMP_ATTEMPTS times in
-// all: every dump (guards, grants, users, knock ports), through the real
-// command line and a fake module that flags the first rounds.
+// all: every dump (guards, grants, users, knock ports, lockouts), through
+// the real command line and a fake module that flags the first rounds.
 #include <catch2/catch.hpp>
 
 #include <linux/netlink.h>
@@ -76,6 +76,17 @@ MsgPtr knock_port_msg(uint16_t port)
 {
 	MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_KNOCK_PORTS);
 	encode_knock_port(m.get(), {IPPROTO_UDP, port, port});
+	return m;
+}
+
+MsgPtr lockout_msg(uint8_t last)
+{
+	SourceLockout l;
+	l.addr = parse_address("192.0.2." + std::to_string(last));
+	l.prefix_len = 32;
+	l.failures = 1;
+	MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_LOCKOUTS);
+	encode_lockout(m.get(), l);
 	return m;
 }
 
@@ -155,6 +166,17 @@ TEST_CASE("an interrupted dump starts over and the last round is used")
 		REQUIRE(r.out == "KNOCK PORT\nudp/3004\nudp/3104\n");
 		require_all_dumps(k, NFKNOCK_CMD_GET_KNOCK_PORTS, 4);
 	}
+	SECTION("lockouts") {
+		k.replies[NFKNOCK_CMD_GET_LOCKOUTS] = flaky_dump(
+			[](int r) { return lockout_msg(uint8_t(r)); }, 2, round);
+		Result r = run_with(k, {"lockouts"});
+		INFO(r.err);
+		REQUIRE(r.code == 0);
+		REQUIRE(r.out == "SOURCE       FAILURES  LOCKED\n"
+				 "192.0.2.3    1         -\n"
+				 "192.0.2.103  1         -\n");
+		require_all_dumps(k, NFKNOCK_CMD_GET_LOCKOUTS, 3);
+	}
 	SECTION("a dump that is not interrupted is read once") {
 		k.replies[NFKNOCK_CMD_GET_GUARDS] = flaky_dump(
 			[](int r) { return guard_msg(uint16_t(1000 + r)); }, 0, round);
@@ -173,6 +195,7 @@ TEST_CASE("a dump interrupted five times in a row fails")
 		{{"grants"}, NFKNOCK_CMD_GET_GRANTS},
 		{{"users"}, NFKNOCK_CMD_GET_USERS},
 		{{"knock-ports", "--json"}, NFKNOCK_CMD_GET_KNOCK_PORTS},
+		{{"lockouts", "--json"}, NFKNOCK_CMD_GET_LOCKOUTS},
 	};
 	k.replies[NFKNOCK_CMD_GET_GUARDS] = flaky_dump(
 		[](int r) { return guard_msg(uint16_t(r)); }, 1000, round);
@@ -182,6 +205,8 @@ TEST_CASE("a dump interrupted five times in a row fails")
 		[](int r) { return user_msg("u" + std::to_string(r)); }, 1000, round);
 	k.replies[NFKNOCK_CMD_GET_KNOCK_PORTS] = flaky_dump(
 		[](int r) { return knock_port_msg(uint16_t(r)); }, 1000, round);
+	k.replies[NFKNOCK_CMD_GET_LOCKOUTS] = flaky_dump(
+		[](int r) { return lockout_msg(uint8_t(r)); }, 1000, round);
 
 	for (const auto &[args, cmd] : commands) {
 		k.requests.clear();

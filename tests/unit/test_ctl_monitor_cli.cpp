@@ -400,6 +400,10 @@ TEST_CASE("stats groups the counters and lists each user's knocks and grants")
 			"  timed out            0\n"
 			"  evicted              0\n"
 			"  not allowed          0\n"
+			"lockout:\n"
+			"  started              0\n"
+			"  steps refused        0\n"
+			"  sources evicted      0\n"
 			"users:\n"
 			"  NAME   FINGERPRINT       KNOCKS  GRANTS\n"
 			"  alice  0102030405060708  0       0\n"
@@ -436,7 +440,7 @@ TEST_CASE("stats without users, from a module without per-user grants")
 	stats_replies(k, {});
 	Result r = stats_run(k, {"stats"});
 	REQUIRE(r.code == 0);
-	REQUIRE(r.out.find("  not allowed          0\nusers: none\n") != std::string::npos);
+	REQUIRE(r.out.find("  sources evicted      0\nusers: none\n") != std::string::npos);
 
 	FakeKernel old;
 	stats_replies(old, {stats_user("alice", 1, 7, std::nullopt)});

@@ -67,25 +67,13 @@ std::vector<StaticSequence> sseq_applied(const Harness &h)
 void sseq_module(FakeKernel &k, std::optional<uint32_t> count,
 		 std::vector<StaticSequence> seqs)
 {
-	k.replies[NFKNOCK_CMD_GET_STATUS] = [count] {
-		Status s;
-		s.api_version = 1;
-		s.static_seqs_count = count;
-		MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_STATUS);
-		encode_status(m.get(), s);
-		std::vector<MsgPtr> v;
-		v.push_back(std::move(m));
-		return v;
-	};
-	k.replies[NFKNOCK_CMD_GET_STATIC_SEQS] = [seqs] {
-		std::vector<MsgPtr> v;
-		for (const StaticSequence &q : seqs) {
-			MsgPtr m = build_request(FAMILY, NFKNOCK_CMD_GET_STATIC_SEQS);
-			encode_static_seq(m.get(), q);
-			v.push_back(std::move(m));
-		}
-		return v;
-	};
+	Status s;
+	s.api_version = 1;
+	s.static_seqs_count = count;
+	k.replies[NFKNOCK_CMD_GET_STATUS] =
+		encoded_replies(NFKNOCK_CMD_GET_STATUS, encode_status, {s});
+	k.replies[NFKNOCK_CMD_GET_STATIC_SEQS] =
+		encoded_replies(NFKNOCK_CMD_GET_STATIC_SEQS, encode_static_seq, seqs);
 }
 
 } // namespace

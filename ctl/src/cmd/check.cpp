@@ -15,8 +15,8 @@ void register_check(CLI::App &app, Context &ctx)
 			 "(reads the server key, derives every user's keys; "
 			 "warns about guards in the ephemeral port range, users "
 			 "whose knocks are not bound to their sender, "
-			 "sequence ranges over guards or knock ports, and "
-			 "every static sequence)");
+			 "sequence ranges over guards or knock ports, "
+			 "every static sequence, and lockout turned off)");
 	auto file = std::make_shared<std::string>(DEFAULT_CONFIG);
 
 	sub->add_option("FILE", *file, "Configuration file (TOML)")

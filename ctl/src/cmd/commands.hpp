@@ -24,6 +24,8 @@ void register_users(CLI::App &app, Context &ctx);
 void register_knock_ports(CLI::App &app, Context &ctx);
 void register_knock(CLI::App &app, Context &ctx);
 void register_sequence(CLI::App &app, Context &ctx);
+void register_lockouts(CLI::App &app, Context &ctx);
+void register_unlock(CLI::App &app, Context &ctx);
 void register_stats(CLI::App &app, Context &ctx);
 void register_monitor(CLI::App &app, Context &ctx);
 
@@ -68,6 +70,8 @@ inline void register_all(CLI::App &app, Context &ctx)
 	register_grant(app, ctx);
 	register_revoke(app, ctx);
 	register_grants(app, ctx);
+	register_lockouts(app, ctx);
+	register_unlock(app, ctx);
 	register_flush(app, ctx);
 	register_genkey(app, ctx);
 	register_pubkey(app, ctx);

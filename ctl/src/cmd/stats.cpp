@@ -11,8 +11,8 @@ void register_stats(CLI::App &app, Context &ctx)
 {
 	auto *sub = app.add_subcommand(
 		"stats", "Show the counters by group (guards, grants, knocks by "
-			 "reason, sequences) and each user's knocks and live "
-			 "grants");
+			 "reason, sequences, lockout) and each user's knocks "
+			 "and live grants");
 	auto json = std::make_shared<bool>(false);
 
 	sub->add_flag("--json", *json, "Print a JSON object");

@@ -11,7 +11,7 @@ void register_status(CLI::App &app, Context &ctx)
 {
 	auto *sub = app.add_subcommand(
 		"status", "Show the module's parameters, table sizes, static "
-			  "sequences and counters");
+			  "sequences, lockout and counters");
 	auto json = std::make_shared<bool>(false);
 
 	sub->add_flag("--json", *json, "Print a JSON object");

@@ -188,6 +188,14 @@ std::vector<std::string> static_sequence_warnings(const LoadedConfig &cfg)
 	return out;
 }
 
+std::vector<std::string> lockout_warnings(const LoadedConfig &cfg)
+{
+	if (cfg.params.lockout_threshold.value_or(1))
+		return {};
+	return {"warning: lockout is off (lockout.threshold = 0): nothing slows "
+		"down a source that guesses sequences, static or derived"};
+}
+
 void do_check(Context &ctx, const std::string &file, const KeyLoader &load_key)
 {
 	const LoadedConfig cfg = load_config_file(file, load_key);
@@ -201,6 +209,8 @@ void do_check(Context &ctx, const std::string &file, const KeyLoader &load_key)
 	for (const std::string &w : sequence_warnings(cfg))
 		ctx.err << "knockctl: " << w << "\n";
 	for (const std::string &w : static_sequence_warnings(cfg))
+		ctx.err << "knockctl: " << w << "\n";
+	for (const std::string &w : lockout_warnings(cfg))
 		ctx.err << "knockctl: " << w << "\n";
 }
 

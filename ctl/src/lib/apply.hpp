@@ -20,7 +20,8 @@ namespace knockctl {
 // sequences])", and on ctx.err a warning for each guard inside the
 // ephemeral port range (ctx.port_range_file; none if that cannot be read),
 // each user whose knocks are not bound to their sender, each sequence range
-// that overlaps a guard or a knock port, and the static sequences'.
+// that overlaps a guard or a knock port, the static sequences', and when
+// lockout is off.
 void do_check(Context &ctx, const std::string &file,
 	      const KeyLoader &load_key = read_private_key_file);
 
@@ -64,5 +65,9 @@ std::vector<std::string> sequence_warnings(const LoadedConfig &cfg);
 // on a guarded port or a knock port, an opens that no guard covers, fewer
 // than 3 steps, and steps of one protocol in ascending port order.
 std::vector<std::string> static_sequence_warnings(const LoadedConfig &cfg);
+
+// One warning line when lockout is off (lockout.threshold = 0): nothing
+// slows down a source that guesses sequences.
+std::vector<std::string> lockout_warnings(const LoadedConfig &cfg);
 
 } // namespace knockctl

@@ -59,11 +59,7 @@ void Client::del_guard(const Service &svc)
 
 std::vector<Service> Client::guards()
 {
-	std::vector<Service> out;
-
-	for (const MsgPtr &m : dump(build_get_guards))
-		out.push_back(parse_guard(nlmsg_hdr(m.get())));
-	return out;
+	return dump(build_get_guards, parse_guard);
 }
 
 void Client::add_grant(const Grant &grant)
@@ -78,11 +74,7 @@ void Client::del_grant(const Revoke &revoke)
 
 std::vector<Grant> Client::grants()
 {
-	std::vector<Grant> out;
-
-	for (const MsgPtr &m : dump(build_get_grants))
-		out.push_back(parse_grant(nlmsg_hdr(m.get())));
-	return out;
+	return dump(build_get_grants, parse_grant);
 }
 
 void Client::flush()
@@ -142,29 +134,27 @@ void Client::txn_abort()
 
 std::vector<User> Client::users()
 {
-	std::vector<User> out;
-
-	for (const MsgPtr &m : dump(build_get_users))
-		out.push_back(parse_user(nlmsg_hdr(m.get())));
-	return out;
+	return dump(build_get_users, parse_user);
 }
 
 std::vector<Service> Client::knock_ports()
 {
-	std::vector<Service> out;
-
-	for (const MsgPtr &m : dump(build_get_knock_ports))
-		out.push_back(parse_knock_port(nlmsg_hdr(m.get())));
-	return out;
+	return dump(build_get_knock_ports, parse_knock_port);
 }
 
 std::vector<StaticSequence> Client::static_seqs()
 {
-	std::vector<StaticSequence> out;
+	return dump(build_get_static_seqs, parse_static_seq);
+}
 
-	for (const MsgPtr &m : dump(build_get_static_seqs))
-		out.push_back(parse_static_seq(nlmsg_hdr(m.get())));
-	return out;
+std::vector<SourceLockout> Client::lockouts()
+{
+	return dump(build_get_lockouts, parse_lockout);
+}
+
+void Client::del_lockout(const Address &addr)
+{
+	t_.exchange(build_del_lockout(t_.family(), addr).get());
 }
 
 } // namespace knockctl

@@ -44,10 +44,23 @@ public:
 	std::vector<User> users();
 	std::vector<Service> knock_ports();
 	std::vector<StaticSequence> static_seqs();
+	std::vector<SourceLockout> lockouts();
+	// Forget @addr's failures and lockout (an IPv6 address: its /64).
+	void del_lockout(const Address &addr);
 
 private:
 	// Every message of a consistent dump of @build's request.
 	std::vector<MsgPtr> dump(MsgPtr (*build)(int family));
+	// The same, each message read by @parse.
+	template <typename T>
+	std::vector<T> dump(MsgPtr (*build)(int family), T (*parse)(const nlmsghdr *))
+	{
+		std::vector<T> out;
+
+		for (const MsgPtr &m : dump(build))
+			out.push_back(parse(nlmsg_hdr(m.get())));
+		return out;
+	}
 
 	Transport &t_;
 };

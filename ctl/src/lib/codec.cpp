@@ -4,6 +4,8 @@
 // guards, users and transactions all carry.
 #include "codec_internal.hpp"
 
+#include <netinet/in.h>
+
 #include <cstring>
 #include <new>
 #include <string>
@@ -40,6 +42,12 @@ Policies::Policies()
 	top[NFKNOCK_A_PROGRESS_COUNT].type = NLA_U32;
 	top[NFKNOCK_A_STATIC_SEQ].type = NLA_NESTED;
 	top[NFKNOCK_A_STATIC_SEQS_COUNT].type = NLA_U32;
+	top[NFKNOCK_A_LOCKOUT_THRESHOLD].type = NLA_U32;
+	top[NFKNOCK_A_LOCKOUT_WINDOW_MS].type = NLA_U32;
+	top[NFKNOCK_A_LOCKOUT_DURATION_MS].type = NLA_U32;
+	top[NFKNOCK_A_SOURCES_MAX].type = NLA_U32;
+	top[NFKNOCK_A_LOCKED_COUNT].type = NLA_U32;
+	top[NFKNOCK_A_LOCKOUT].type = NLA_NESTED;
 
 	svc[NFKNOCK_SVC_A_PROTO].type = NLA_U8;
 	svc[NFKNOCK_SVC_A_PORT].type = NLA_U16;
@@ -93,6 +101,12 @@ Policies::Policies()
 	sseq[NFKNOCK_SSEQ_A_STEPS].type = NLA_NESTED;
 	sseq[NFKNOCK_SSEQ_A_OPENS].type = NLA_NESTED;
 	sseq[NFKNOCK_SSEQ_A_DURATION_S].type = NLA_U32;
+
+	lock[NFKNOCK_LOCK_A_ADDR].minlen = 4;
+	lock[NFKNOCK_LOCK_A_ADDR].maxlen = 16;
+	lock[NFKNOCK_LOCK_A_PREFIX_LEN].type = NLA_U8;
+	lock[NFKNOCK_LOCK_A_FAILURES].type = NLA_U32;
+	lock[NFKNOCK_LOCK_A_LOCKED_MS].type = NLA_U32;
 }
 
 const Policies &policies()
@@ -198,6 +212,22 @@ std::string string_of(nlattr *attr)
 	const char *s = static_cast<const char *>(nla_data(attr));
 
 	return std::string(s, strnlen(s, std::size_t(nla_len(attr))));
+}
+
+Address address_from_attr(nlattr *attr, const char *what)
+{
+	Address addr;
+	const int len = nla_len(need(attr, what));
+
+	if (len == 4)
+		addr.family = AF_INET;
+	else if (len == 16)
+		addr.family = AF_INET6;
+	else
+		throw ProtocolError(std::string(what) + " of " + std::to_string(len) +
+				    " bytes");
+	std::memcpy(addr.bytes.data(), nla_data(attr), std::size_t(len));
+	return addr;
 }
 
 namespace {

@@ -11,8 +11,8 @@
 //
 // Cut by object as the kernel's netlink layer is: codec.cpp the shared base
 // (policies, helpers of codec_internal.hpp), then codec_config.cpp,
-// codec_grants.cpp, codec_users.cpp, codec_static_seqs.cpp and
-// codec_apply.cpp.
+// codec_grants.cpp, codec_users.cpp, codec_static_seqs.cpp,
+// codec_lockouts.cpp and codec_apply.cpp.
 #pragma once
 
 #include <cstdint>
@@ -99,9 +99,24 @@ void encode_static_seq(nl_msg *msg, const StaticSequence &seq);
 // A GET_STATIC_SEQS entry.
 StaticSequence parse_static_seq(const nlmsghdr *nlh);
 
+// --- codec_lockouts.cpp: lockout of failing sources ---
+
+MsgPtr build_get_lockouts(int family);
+// DEL_LOCKOUT: the LOCKOUT nest with ADDR alone (4 or 16 bytes).
+MsgPtr build_del_lockout(int family, const Address &addr);
+
+// NFKNOCK_A_LOCKOUT nest of a GET_LOCKOUTS entry, as the kernel sends it
+// (ADDR, PREFIX_LEN, FAILURES, LOCKED_MS).
+void encode_lockout(nl_msg *msg, const SourceLockout &l);
+
+// A GET_LOCKOUTS entry.
+SourceLockout parse_lockout(const nlmsghdr *nlh);
+// A DEL_LOCKOUT request's address.
+Address parse_del_lockout(const nlmsghdr *nlh);
+
 // --- codec_apply.cpp: whole-configuration replacement (TXN_*) ---
 
-// The parameters @params sets, PROGRESS_MAX included.
+// The parameters @params sets, PROGRESS_MAX and the lockout's included.
 MsgPtr build_txn_begin(int family, const TxnParams &params);
 MsgPtr build_txn_add_guard(int family, const Service &svc);
 MsgPtr build_txn_add_knock_port(int family, const Service &svc);

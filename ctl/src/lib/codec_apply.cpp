@@ -20,6 +20,7 @@ MsgPtr build_txn_begin(int family, const TxnParams &p)
 	if (p.progress_max)
 		put_check(nla_put_u32(m, NFKNOCK_A_PROGRESS_MAX, *p.progress_max),
 			  "params");
+	encode_lockout_params(m, p);
 	return msg;
 }
 
@@ -36,6 +37,7 @@ TxnParams parse_txn_begin(const nlmsghdr *nlh)
 		p.knock_packets = nla_get_u8(tb[NFKNOCK_A_KNOCK_PACKETS]);
 	if (tb[NFKNOCK_A_PROGRESS_MAX])
 		p.progress_max = nla_get_u32(tb[NFKNOCK_A_PROGRESS_MAX]);
+	lockout_params_from_attrs(tb, p);
 	return p;
 }
 

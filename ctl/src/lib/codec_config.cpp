@@ -34,6 +34,8 @@ void encode_status(nl_msg *msg, const Status &s)
 	if (s.static_seqs_count)
 		put_check(nla_put_u32(msg, NFKNOCK_A_STATIC_SEQS_COUNT,
 				      *s.static_seqs_count), "status");
+	if (s.lockout)
+		encode_lockout_status(msg, *s.lockout);
 
 	nlattr *nest = nest_start(msg, NFKNOCK_A_STATS);
 	const std::pair<int, uint64_t> counters[] = {
@@ -63,6 +65,9 @@ void encode_status(nl_msg *msg, const Status &s)
 		{NFKNOCK_STAT_A_SEQ_TIMEOUT, s.seq.timeout},
 		{NFKNOCK_STAT_A_SEQ_EVICTED, s.seq.evicted},
 		{NFKNOCK_STAT_A_SEQ_NOT_ALLOWED, s.seq.not_allowed},
+		{NFKNOCK_STAT_A_LOCKOUTS, s.lockouts.started},
+		{NFKNOCK_STAT_A_LOCKOUT_REFUSED, s.lockouts.refused},
+		{NFKNOCK_STAT_A_LOCKOUT_EVICTED, s.lockouts.evicted},
 	};
 	for (const auto &[type, value] : counters)
 		put_check(nla_put_u64(msg, type, value), "stats");
@@ -99,6 +104,7 @@ Status parse_status(const nlmsghdr *nlh)
 		s.progress_count = nla_get_u32(tb[NFKNOCK_A_PROGRESS_COUNT]);
 	if (tb[NFKNOCK_A_STATIC_SEQS_COUNT])
 		s.static_seqs_count = nla_get_u32(tb[NFKNOCK_A_STATIC_SEQS_COUNT]);
+	s.lockout = lockout_status_from_attrs(tb);
 
 	if (tb[NFKNOCK_A_STATS]) {
 		std::array<nlattr *, NFKNOCK_STAT_A_MAX + 1> st{};
@@ -130,6 +136,9 @@ Status parse_status(const nlmsghdr *nlh)
 		s.seq.timeout = get_u64(st[NFKNOCK_STAT_A_SEQ_TIMEOUT]);
 		s.seq.evicted = get_u64(st[NFKNOCK_STAT_A_SEQ_EVICTED]);
 		s.seq.not_allowed = get_u64(st[NFKNOCK_STAT_A_SEQ_NOT_ALLOWED]);
+		s.lockouts.started = get_u64(st[NFKNOCK_STAT_A_LOCKOUTS]);
+		s.lockouts.refused = get_u64(st[NFKNOCK_STAT_A_LOCKOUT_REFUSED]);
+		s.lockouts.evicted = get_u64(st[NFKNOCK_STAT_A_LOCKOUT_EVICTED]);
 	}
 	return s;
 }

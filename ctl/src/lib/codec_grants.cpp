@@ -12,22 +12,6 @@ namespace knockctl {
 
 namespace {
 
-Address address_from_attr(nlattr *attr)
-{
-	Address addr;
-	const int len = nla_len(attr);
-
-	if (len == 4)
-		addr.family = AF_INET;
-	else if (len == 16)
-		addr.family = AF_INET6;
-	else
-		throw ProtocolError("grant address of " + std::to_string(len) +
-				    " bytes");
-	std::memcpy(addr.bytes.data(), nla_data(attr), std::size_t(len));
-	return addr;
-}
-
 using GrantTable = std::array<nlattr *, NFKNOCK_GRANT_A_MAX + 1>;
 
 void grant_nest(const nlmsghdr *nlh, GrantTable &gtb)
@@ -90,7 +74,7 @@ Grant parse_grant(const nlmsghdr *nlh)
 	Grant g;
 
 	grant_nest(nlh, gtb);
-	g.addr = address_from_attr(need(gtb[NFKNOCK_GRANT_A_ADDR], "grant address"));
+	g.addr = address_from_attr(gtb[NFKNOCK_GRANT_A_ADDR], "grant address");
 	g.proto = nla_get_u8(need(gtb[NFKNOCK_GRANT_A_PROTO], "grant protocol"));
 	g.port = nla_get_u16(need(gtb[NFKNOCK_GRANT_A_PORT], "grant port"));
 	g.timeout_ms = get_u32(gtb[NFKNOCK_GRANT_A_TIMEOUT_MS]);
@@ -107,7 +91,7 @@ Revoke parse_del_grant(const nlmsghdr *nlh)
 	Revoke r;
 
 	grant_nest(nlh, gtb);
-	r.addr = address_from_attr(need(gtb[NFKNOCK_GRANT_A_ADDR], "grant address"));
+	r.addr = address_from_attr(gtb[NFKNOCK_GRANT_A_ADDR], "grant address");
 	if (gtb[NFKNOCK_GRANT_A_PROTO] || gtb[NFKNOCK_GRANT_A_PORT]) {
 		Service svc;
 

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct Policies {
 	std::array<nla_policy, NFKNOCK_PREFIX_A_MAX + 1> prefix{};
 	std::array<nla_policy, NFKNOCK_SEQ_A_MAX + 1> seq{};
 	std::array<nla_policy, NFKNOCK_SSEQ_A_MAX + 1> sseq{};
+	std::array<nla_policy, NFKNOCK_LOCK_A_MAX + 1> lock{};
 
 	Policies();
 };
@@ -56,6 +58,9 @@ std::vector<Service> services_from_list(nlattr *list);
 // A string attribute's text, up to its NUL or its end (a user's or a
 // static sequence's name).
 std::string string_of(nlattr *attr);
+// A binary address of 4 (IPv4) or 16 (IPv6) bytes (a grant's, a lockout's
+// source), else ProtocolError "missing @what" or "@what of N bytes".
+Address address_from_attr(nlattr *attr, const char *what);
 
 // An optional attribute's value, @dflt when absent.
 inline uint8_t get_u8(nlattr *a, uint8_t dflt = 0) { return a ? nla_get_u8(a) : dflt; }
@@ -81,6 +86,15 @@ MsgPtr build_encoded(int family, uint8_t cmd,
 // SET_PARAMS and TXN_BEGIN: the ones @p sets, and back.
 void encode_params(nl_msg *msg, const Params &p);
 void params_from_attrs(const TopTable &tb, Params &p);
+
+// codec_lockouts.cpp: LOCKOUT_THRESHOLD, LOCKOUT_WINDOW_MS,
+// LOCKOUT_DURATION_MS and SOURCES_MAX of TXN_BEGIN, the ones @p sets, and
+// back; the same four with LOCKED_COUNT in a status reply, and back
+// (nothing from a module without lockout).
+void encode_lockout_params(nl_msg *msg, const TxnParams &p);
+void lockout_params_from_attrs(const TopTable &tb, TxnParams &p);
+void encode_lockout_status(nl_msg *msg, const LockoutStatus &s);
+std::optional<LockoutStatus> lockout_status_from_attrs(const TopTable &tb);
 
 // codec_users.cpp: the user nest, read by GET_USERS and TXN_ADD; keys only
 // when @keys is given (then they must be present).

@@ -67,16 +67,13 @@ bool listed(std::string_view key, std::initializer_list<std::string_view> list)
 }
 
 void check_keys(Problems &p, const toml::table &t, const std::string &prefix,
-		std::initializer_list<std::string_view> known,
-		std::initializer_list<std::string_view> unsupported)
+		std::initializer_list<std::string_view> known)
 {
 	for (auto &&[k, v] : t) {
 		const int line = k.source().begin.line ? int(k.source().begin.line) :
 							 line_of(v);
 
-		if (listed(k.str(), unsupported))
-			p.add(line, sub(prefix, k.str()), "not supported yet");
-		else if (!listed(k.str(), known))
+		if (!listed(k.str(), known))
 			p.add(line, sub(prefix, k.str()), "unknown key");
 	}
 }
@@ -196,12 +193,11 @@ string_items(Problems &p, const toml::array *a, const std::string &field)
 	return out;
 }
 
-std::optional<uint32_t> get_grant_seconds(Problems &p, const toml::node *n,
-					  const std::string &field)
+std::optional<uint32_t> get_whole_seconds(Problems &p, const toml::node *n,
+					  const std::string &field, uint32_t min_ms,
+					  uint32_t max_ms, const char *range)
 {
-	static_assert(NFKNOCK_DURATION_MAX_S == 65535, "the range text");
-	const auto ms = get_duration(p, n, field, 1000, NFKNOCK_DURATION_MAX_S * 1000U,
-				     "1s to 65535s");
+	const auto ms = get_duration(p, n, field, min_ms, max_ms, range);
 
 	if (!ms)
 		return std::nullopt;
@@ -210,7 +206,18 @@ std::optional<uint32_t> get_grant_seconds(Problems &p, const toml::node *n,
 		      *n->value<std::string>() + ": not a whole number of seconds");
 		return std::nullopt;
 	}
-	return *ms / 1000;
+	return ms;
+}
+
+std::optional<uint32_t> get_grant_seconds(Problems &p, const toml::node *n,
+					  const std::string &field)
+{
+	static_assert(NFKNOCK_DURATION_MAX_S == 65535, "the range text");
+	const auto ms = get_whole_seconds(p, n, field, 1000,
+					  NFKNOCK_DURATION_MAX_S * 1000U,
+					  "1s to 65535s");
+
+	return ms ? std::optional<uint32_t>(*ms / 1000) : std::nullopt;
 }
 
 std::vector<const toml::table *> tables(Problems &p, const toml::node *n,
@@ -246,8 +253,7 @@ void parse_server(Problems &p, const toml::table &t, ServerConfig &cfg)
 {
 	check_keys(p, t, "server",
 		   {"private_key_file", "knock_ports", "skew", "knock_packets",
-		    "guard_action", "udp_idle"},
-		   {});
+		    "guard_action", "udp_idle"});
 
 	if (const toml::node *n = t.get("private_key_file")) {
 		cfg.key_file_line = line_of(*n);
@@ -322,7 +328,7 @@ void parse_server(Problems &p, const toml::table &t, ServerConfig &cfg)
 
 void parse_limits(Problems &p, const toml::table &t, ServerConfig &cfg)
 {
-	check_keys(p, t, "limits", {"grants", "progress"}, {"sources"});
+	check_keys(p, t, "limits", {"grants", "progress", "sources"});
 
 	if (auto v = get_integer(p, t.get("grants"), "limits.grants", 1,
 				 NFKNOCK_GRANTS_LIMIT))
@@ -330,6 +336,12 @@ void parse_limits(Problems &p, const toml::table &t, ServerConfig &cfg)
 	if (auto v = get_integer(p, t.get("progress"), "limits.progress",
 				 NFKNOCK_PROGRESS_MIN, NFKNOCK_PROGRESS_LIMIT))
 		cfg.progress = *v;
+	// The module also caps it at NFKNOCK_USERNS_SOURCES_LIMIT (4096) in
+	// a namespace of an unprivileged user namespace, which a file cannot
+	// know: apply then fails with the module's message.
+	if (auto v = get_integer(p, t.get("sources"), "limits.sources",
+				 NFKNOCK_SOURCES_MIN, NFKNOCK_SOURCES_LIMIT))
+		cfg.sources = *v;
 }
 
 void parse_guards(Problems &p, const toml::node *n, ServerConfig &cfg)
@@ -341,7 +353,7 @@ void parse_guards(Problems &p, const toml::node *n, ServerConfig &cfg)
 		const std::string field = at("guard", i++);
 		const toml::node *svc_node = t->get("service");
 
-		check_keys(p, *t, field, {"service"}, {});
+		check_keys(p, *t, field, {"service"});
 		if (!svc_node) {
 			p.add(line_of(*t), field + ".service", "missing");
 			continue;
@@ -377,8 +389,7 @@ void parse_user(Problems &p, const toml::table &t, const std::string &field,
 	check_keys(p, t, field,
 		   {"name", "public_key", "allow", "max_duration", "max_grants",
 		    "sources", "require_address", "require_source_match",
-		    "enabled", "expires", "sequence"},
-		   {});
+		    "enabled", "expires", "sequence"});
 	u.line = line_of(t);
 
 	const toml::node *n = t.get("name");
@@ -703,8 +714,8 @@ ServerConfig parse_config(std::string_view text, const std::string &name)
 		p.raise();
 	}
 
-	check_keys(p, root, "", {"server", "limits", "guard", "user", "sequence"},
-		   {"lockout"});
+	check_keys(p, root, "",
+		   {"server", "limits", "lockout", "guard", "user", "sequence"});
 	if (const toml::node *n = root.get("server")) {
 		if (const toml::table *t = n->as_table())
 			parse_server(p, *t, cfg);
@@ -720,6 +731,8 @@ ServerConfig parse_config(std::string_view text, const std::string &name)
 		else
 			p.add(line_of(*n), "limits", "expected a table ([limits])");
 	}
+	if (const toml::node *n = root.get("lockout"))
+		parse_lockout(p, *n, cfg);
 	parse_guards(p, root.get("guard"), cfg);
 	parse_users(p, root.get("user"), cfg);
 	parse_static_sequences(p, root.get("sequence"), cfg);
@@ -770,6 +783,14 @@ LoadedConfig load_config(const ServerConfig &cfg, const std::string &name,
 		out.params.grants_max = *cfg.grants;
 	if (cfg.progress)
 		out.params.progress_max = *cfg.progress;
+	// The lockout always (so that status shows what the file says), the
+	// source table's size only when given (the module's default depends
+	// on the namespace).
+	out.params.lockout_threshold = cfg.lockout_threshold;
+	out.params.lockout_window_ms = cfg.lockout_window_ms;
+	out.params.lockout_duration_ms = cfg.lockout_duration_ms;
+	if (cfg.sources)
+		out.params.sources_max = *cfg.sources;
 	out.params.skew_ms = cfg.skew_ms;
 	out.params.knock_packets = cfg.knock_packets;
 	out.guards = cfg.guards;

@@ -32,6 +32,10 @@ inline constexpr const char *DEFAULT_KNOCK_PORT = "udp/62201";
 inline constexpr uint32_t DEFAULT_MAX_DURATION_S = 60;
 // A static sequence's grant ([[sequence]] for) when not given.
 inline constexpr uint32_t DEFAULT_STATIC_SEQ_FOR_S = 30;
+// [lockout] when not given: the module's defaults (kmod/core/lockout.h).
+inline constexpr uint32_t DEFAULT_LOCKOUT_THRESHOLD = 5;
+inline constexpr uint32_t DEFAULT_LOCKOUT_WINDOW_MS = 60000;
+inline constexpr uint32_t DEFAULT_LOCKOUT_DURATION_MS = 300000;
 // At most this many problems are listed.
 inline constexpr std::size_t CONFIG_MAX_ERRORS = 20;
 
@@ -73,6 +77,13 @@ struct ServerConfig {
 	// limits.progress; not given, the module takes its default (4096,
 	// also its ceiling in an unprivileged namespace).
 	std::optional<uint32_t> progress;
+	// limits.sources; not given, the module takes its default (16384, or
+	// 4096 in an unprivileged namespace, where more is refused).
+	std::optional<uint32_t> sources;
+	// [lockout], each key optional; apply sends all three.
+	uint32_t lockout_threshold = DEFAULT_LOCKOUT_THRESHOLD;	// 0: off
+	uint32_t lockout_window_ms = DEFAULT_LOCKOUT_WINDOW_MS;
+	uint32_t lockout_duration_ms = DEFAULT_LOCKOUT_DURATION_MS;
 	std::vector<Service> guards;
 	std::vector<ConfigUser> users;
 	std::vector<StaticSequence> static_seqs;	// [[sequence]]

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // Inside the server configuration's parser: the problem list and the value
-// readers that config.cpp and static_sequence_config.cpp share, as
+// readers that config.cpp, static_sequence_config.cpp and
+// lockout_config.cpp share, as
 // codec_internal.hpp is inside the codec. Not for other callers; they use
 // config.hpp.
 #pragma once
@@ -64,11 +65,9 @@ std::string sub(const std::string &prefix, std::string_view key);
 // "field[i]"
 std::string at(const std::string &field, std::size_t i);
 
-// Every key of @t that is not @known is a problem: "not supported yet" for
-// one of @unsupported, else "unknown key".
+// Every key of @t that is not @known is a problem: "unknown key".
 void check_keys(Problems &p, const toml::table &t, const std::string &prefix,
-		std::initializer_list<std::string_view> known,
-		std::initializer_list<std::string_view> unsupported);
+		std::initializer_list<std::string_view> known);
 
 // Each reads an optional value: nullptr / nullopt when @n is absent or
 // (after saying so) of the wrong type or out of range.
@@ -87,6 +86,10 @@ const toml::array *get_array(Problems &p, const toml::node *n,
 std::optional<uint32_t> get_duration(Problems &p, const toml::node *n,
 				     const std::string &field, uint32_t min_ms,
 				     uint32_t max_ms, const char *range);
+// A duration of whole seconds within [min_ms, max_ms], in milliseconds.
+std::optional<uint32_t> get_whole_seconds(Problems &p, const toml::node *n,
+					  const std::string &field, uint32_t min_ms,
+					  uint32_t max_ms, const char *range);
 // A grant's duration: whole seconds, 1s..NFKNOCK_DURATION_MAX_S; seconds.
 std::optional<uint32_t> get_grant_seconds(Problems &p, const toml::node *n,
 					  const std::string &field);
@@ -106,5 +109,8 @@ std::string quoted(std::string_view s);
 // static_sequence_config.cpp: the [[sequence]] tables of @n into
 // cfg.static_seqs.
 void parse_static_sequences(Problems &p, const toml::node *n, ServerConfig &cfg);
+
+// lockout_config.cpp: the [lockout] table @n into cfg.lockout_*.
+void parse_lockout(Problems &p, const toml::node &n, ServerConfig &cfg);
 
 } // namespace knockctl::config_detail

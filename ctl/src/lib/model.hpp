@@ -76,6 +76,38 @@ struct SeqStats {
 	bool operator==(const SeqStats &) const = default;
 };
 
+// Lockout of failing sources (NFKNOCK_STAT_A_LOCKOUT*).
+struct LockoutStats {
+	uint64_t started = 0;		// lockouts started
+	uint64_t refused = 0;		// sequence steps refused: source locked
+	uint64_t evicted = 0;		// source entries pushed out, table full
+
+	bool operator==(const LockoutStats &) const = default;
+};
+
+// The lockout in force (GET_STATUS): @threshold failures of a source
+// within @window_ms lock it out for @duration_ms.
+struct LockoutStatus {
+	uint32_t threshold = 0;		// 0: off
+	uint32_t window_ms = 0;
+	uint32_t duration_ms = 0;
+	uint32_t sources_max = 0;	// the source table; 0 while it has none
+	uint32_t locked = 0;		// sources locked out now
+
+	bool operator==(const LockoutStatus &) const = default;
+};
+
+// A GET_LOCKOUTS entry: a source with failures in its window or locked
+// out. IPv6 sources are /64s (the rest of the address zero).
+struct SourceLockout {
+	Address addr;
+	uint8_t prefix_len = 0;		// 32 or 64
+	uint32_t failures = 0;		// in the current window
+	uint32_t locked_ms = 0;		// left of its lockout; 0: not locked
+
+	bool operator==(const SourceLockout &) const = default;
+};
+
 struct Status {
 	uint32_t api_version = 0;
 	bool hooked = false;
@@ -100,9 +132,12 @@ struct Status {
 	std::optional<uint32_t> progress_count;
 	// Static sequences loaded. Absent from a module without them.
 	std::optional<uint32_t> static_seqs_count;
+	// The lockout's parameters and table. Absent from a module without.
+	std::optional<LockoutStatus> lockout;
 	Stats stats;
 	KnockStats knocks;
 	SeqStats seq;
+	LockoutStats lockouts;
 
 	bool operator==(const Status &) const = default;
 };
@@ -201,6 +236,12 @@ struct TxnParams : Params {
 	std::optional<uint8_t> knock_packets;
 	// Entries of the sequence progress table (limits.progress).
 	std::optional<uint32_t> progress_max;
+	// The lockout of failing sources ([lockout]) and the source table's
+	// entries (limits.sources).
+	std::optional<uint32_t> lockout_threshold;
+	std::optional<uint32_t> lockout_window_ms;
+	std::optional<uint32_t> lockout_duration_ms;
+	std::optional<uint32_t> sources_max;
 
 	bool operator==(const TxnParams &) const = default;
 };

@@ -9,6 +9,7 @@
 #include "address.hpp"
 #include "config.hpp"
 #include "duration.hpp"
+#include "lockouts.hpp"
 #include "sequence.hpp"
 #include "service.hpp"
 #include "stats.hpp"
@@ -293,6 +294,7 @@ nlohmann::json status_json(const Status &s, const StaticSeqs &seqs)
 		{"progress_count", optional_json(s.progress_count)},
 		{"static_sequences_count", optional_json(s.static_seqs_count)},
 		{"static_sequences", list},
+		{"lockout", lockout_status_json(s.lockout)},
 		{"stats", counters_json(s)},
 	};
 }
@@ -388,6 +390,9 @@ std::string status_text(const Status &s, const StaticSeqs &seqs)
 	if (s.progress_max)
 		params.push_back({"progress", n(s.progress_count.value_or(0)) +
 						      " of " + n(*s.progress_max)});
+	// From a module that has lockout.
+	if (s.lockout)
+		params.push_back({"lockout", lockout_status_text(*s.lockout)});
 
 	std::string lines;
 	if (seqs)

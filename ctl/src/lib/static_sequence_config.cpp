@@ -95,7 +95,7 @@ void parse_static_sequences(Problems &p, const toml::node *n, ServerConfig &cfg)
 		const std::string field = at("sequence", i);
 		StaticSequence s;
 
-		check_keys(p, *t, field, {"name", "knock", "opens", "for"}, {});
+		check_keys(p, *t, field, {"name", "knock", "opens", "for"});
 
 		const toml::node *name = t->get("name");
 		if (!name) {

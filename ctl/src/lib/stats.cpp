@@ -61,6 +61,12 @@ std::vector<Counter> counters(const Status &s)
 		 s.seq.evicted},
 		{"sequences", "seq_not_allowed", "sequences not allowed",
 		 "not allowed", false, s.seq.not_allowed},
+		{"lockout", "lockouts", "lockouts started", "started", false,
+		 s.lockouts.started},
+		{"lockout", "lockout_refused", "lockout steps refused",
+		 "steps refused", false, s.lockouts.refused},
+		{"lockout", "lockout_evicted", "lockout evictions", "sources evicted",
+		 false, s.lockouts.evicted},
 	};
 }
 

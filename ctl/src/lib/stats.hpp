@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // The module's counters, one list that status and stats both print: status
 // in one block ("stats:"), stats grouped (guards, grants, knocks,
-// sequences) with each user's knocks and live grants after them.
+// sequences, lockout) with each user's knocks and live grants after them.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +15,8 @@
 namespace knockctl {
 
 struct Counter {
-	const char *group;	// "guards", "grants", "knocks", "sequences"
+	const char *group;	// "guards", "grants", "knocks", "sequences",
+				// "lockout"
 	const char *key;	// JSON: "knocks_bad_auth"
 	const char *label;	// status: "knocks bad auth"
 	const char *item;	// stats, under its group: "bad auth"
