@@ -17,10 +17,12 @@ python3-cryptography only makes `pubkeys` faster).
       raw socket with source address SRC instead, and prints "sent" (any
       answer goes to SRC).
   spa_tool.py burst HOST PORT (--hex HEX | --random N) [--flip I]
-                   [--count C] [--interval S]
+                   [--count C] [--interval S] [--spoof-from SRC]
       Send C datagrams (as for send; --random makes each one afresh) from
       one unconnected socket, S seconds apart, never waiting for answers.
       Prints "sent C". For benches: one process instead of C.
+      --spoof-from SRC (IPv4): from a raw socket, datagram i from source
+      address SRC + i (C distinct spoofed sources).
   spa_tool.py echo-https ADDR PORT CERT KEY
       An https "what is my address" service (as knockctl knock --discover
       https://... asks): answers every request with the client's address
@@ -63,17 +65,36 @@ def payload_of(a):
     return bytes(payload)
 
 
-def send_spoofed(a, payload):
+def spoofed(src, dst, port, payload):
     # IPv4 header (the kernel fills in id and checksum) + UDP without a
     # checksum (optional in IPv4).
-    src = socket.inet_aton(a.spoof)
+    udp = struct.pack("!HHHH", 40000, port, 8 + len(payload), 0) + payload
+    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64,
+                       socket.IPPROTO_UDP, 0, src, dst) + udp
+
+
+def send_spoofed(a, payload):
     dst = socket.inet_aton(socket.gethostbyname(a.host))
-    udp = struct.pack("!HHHH", 40000, a.port, 8 + len(payload), 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64,
-                     socket.IPPROTO_UDP, 0, src, dst)
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-    s.sendto(ip + udp, (a.host, 0))
+    s.sendto(spoofed(socket.inet_aton(a.spoof), dst, a.port, payload),
+             (a.host, 0))
     print("sent")
+    return 0
+
+
+def burst_spoofed(a):
+    dst = socket.inet_aton(socket.gethostbyname(a.host))
+    first = struct.unpack("!I", socket.inet_aton(a.spoof_from))[0]
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    payload = payload_of(a)
+    for i in range(a.count):
+        if i and a.random:
+            payload = payload_of(a)
+        src = struct.pack("!I", (first + i) & 0xFFFFFFFF)
+        s.sendto(spoofed(src, dst, a.port, payload), (a.host, 0))
+        if a.interval:
+            time.sleep(a.interval)
+    print("sent %d" % a.count)
     return 0
 
 
@@ -131,6 +152,8 @@ A24 = 121665
 
 
 def burst(a):
+    if a.spoof_from:
+        return burst_spoofed(a)
     fam, typ, proto, _, addr = socket.getaddrinfo(a.host, a.port, 0,
                                                   socket.SOCK_DGRAM)[0]
     s = socket.socket(fam, typ, proto)
@@ -139,7 +162,8 @@ def burst(a):
         if i and a.random:
             payload = payload_of(a)
         s.sendto(payload, addr)
-        time.sleep(a.interval)
+        if a.interval:
+            time.sleep(a.interval)
     print("sent %d" % a.count)
     return 0
 
@@ -216,7 +240,8 @@ COMMANDS = {	# name: (function, positional names, {option: default})
     "send": (send, ["host", "port"], {"hex": "", "random": 0, "flip": -1,
                                       "timeout": 2.0, "spoof": ""}),
     "burst": (burst, ["host", "port"], {"hex": "", "random": 0, "flip": -1,
-                                        "count": 100, "interval": 0.002}),
+                                        "count": 100, "interval": 0.002,
+                                        "spoof_from": ""}),
     "pubkeys": (pubkeys, ["n"], {"raw": 0}),
     "echo-https": (echo_https, ["addr", "port", "cert", "key"], {}),
 }
