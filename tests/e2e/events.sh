@@ -187,10 +187,10 @@ check "the lockout lasted about its 10 s" test $((SECONDS - t0)) -le 20
 for p in 7000 8000 9000; do in_ns "$c1" nc -z -w 1 $SRV4 $p; done
 expect_tcp ok "$c1" $SRV4 2222 "after its lockout c1's sequence opens tcp/2222"
 
-# 8. 100,000 random datagrams (20,000 on the debug kernel, where the
-#    suite's time is short): counted exactly, not one dmesg line.
-flood_n=100000
-debug_kernel && flood_n=20000
+# 8. 20,000 random datagrams (NFKNOCK_FLOOD_RANDOM: 100,000 was tried and
+#    passes, but under make check's three guests on two cores it cost the
+#    6.1 guest five minutes): counted exactly, not one dmesg line.
+flood_n=${NFKNOCK_FLOOD_RANDOM:-20000}
 before=$(counter knocks_unknown)
 lines=$(dmesg_since | grep -c 'nfknock:')
 in_ns "$c1" $SPA_TOOL burst $SRV4 $SPA_PORT --random 96 --count $flood_n --interval 0 > /dev/null
@@ -199,11 +199,12 @@ check_eq "$flood_n random datagrams: knocks_unknown +$flood_n" \
 check_eq "$flood_n random datagrams: no dmesg line" \
 	"$(($(dmesg_since | grep -c 'nfknock:') - lines))" 0
 
-# 9. Failures from 200,000 spoofed sources (5,000 on the debug kernel):
-#    the source table stays at its cap, memory does not grow with them, and
-#    a knock from a real client during the flood gets in.
-n=200000
-debug_kernel && n=5000
+# 9. Failures from 5,000 spoofed sources (NFKNOCK_FLOOD_SPOOFED; five
+#    times the table's cap of 1,024, enough to fill it and evict from it;
+#    200,000 was tried and passes): the source table stays at its cap,
+#    memory does not grow with them, and a knock from a real client during
+#    the flood gets in.
+n=${NFKNOCK_FLOOD_SPOOFED:-5000}
 slab0=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
 in_ns "$c1" $SPA_TOOL burst $SRV4 $SPA_PORT --hex "$dgram" --flip 40 --count $n \
 	--interval 0 --spoof-from 10.128.0.0 > "$SPA/flood.out" 2>&1 &
