@@ -121,6 +121,20 @@
  *   service, source or live-grant count are revoked; other grants stay.
  *   The reply carries NFKNOCK_A_REVOKED (u32), how many were revoked. Each user keeps its replay floor
  *   (last accepted timestamp) by fingerprint; a new user's floor is now.
+ *   With NFKNOCK_A_CONFIRM_MS (u32, NFKNOCK_CONFIRM_MIN_MS ..
+ *   NFKNOCK_CONFIRM_MAX_MS) the commit is on trial: the module keeps the
+ *   previous configuration and puts it back by itself (guards, knock
+ *   ports, users, static sequences, parameters, the grant cap) unless
+ *   NFKNOCK_CMD_CONFIRM arrives within that time. Nothing is revoked while
+ *   on trial (REVOKED is 0): CONFIRM revokes what the new configuration
+ *   forbids, a rollback what the restored one forbids, so the grants of
+ *   the previous configuration's users survive a rollback. While a commit
+ *   is on trial, TXN_BEGIN, TXN_COMMIT, SET_PARAMS, ADD_GUARD and
+ *   DEL_GUARD fail with EBUSY; grants, lockouts and FLUSH work (a flush
+ *   ends the trial: nothing is put back). Status carries
+ *   NFKNOCK_A_CONFIRM_MS, the milliseconds left, while one is pending.
+ * NFKNOCK_CMD_CONFIRM (doit, admin): keep the configuration on trial. The
+ *   reply carries NFKNOCK_A_REVOKED. ENOENT when none is on trial.
  * NFKNOCK_CMD_TXN_ABORT (doit, admin): drop the staged configuration.
  *   Closing the socket drops it too.
  *
@@ -216,6 +230,7 @@ enum nfknock_cmd {
 	NFKNOCK_CMD_EVENT,		/* multicast only */
 	NFKNOCK_CMD_GET_LOCKOUTS,
 	NFKNOCK_CMD_DEL_LOCKOUT,
+	NFKNOCK_CMD_CONFIRM,
 	__NFKNOCK_CMD_LAST
 };
 #define NFKNOCK_CMD_MAX (__NFKNOCK_CMD_LAST - 1)
@@ -259,6 +274,9 @@ enum nfknock_attr {
 	NFKNOCK_A_SOURCES_MAX,		/* u32, TXN_BEGIN and status */
 	NFKNOCK_A_LOCKED_COUNT,		/* u32, status */
 	NFKNOCK_A_LOCKOUT,		/* nest: NFKNOCK_LOCK_A_* */
+	NFKNOCK_A_CONFIRM_MS,		/* u32, TXN_COMMIT: roll back unless
+					 * confirmed within; status: left
+					 */
 	__NFKNOCK_A_LAST
 };
 #define NFKNOCK_A_MAX (__NFKNOCK_A_LAST - 1)
@@ -437,9 +455,12 @@ enum nfknock_event {
 					 */
 	NFKNOCK_EVENT_LOCKOUT_STARTED,
 	NFKNOCK_EVENT_LOCKOUT_ENDED,
-	NFKNOCK_EVENT_CONFIG_APPLIED,	/* COUNT: grants revoked */
-	NFKNOCK_EVENT_CONFIG_CONFIRMED,
-	NFKNOCK_EVENT_CONFIG_ROLLED_BACK,
+	NFKNOCK_EVENT_CONFIG_APPLIED,	/* COUNT: grants revoked; with
+					 * NFKNOCK_EV_F_TRIAL, DURATION_S: the
+					 * time left to confirm it
+					 */
+	NFKNOCK_EVENT_CONFIG_CONFIRMED,	/* COUNT: grants revoked */
+	NFKNOCK_EVENT_CONFIG_ROLLED_BACK, /* COUNT: grants revoked */
 	NFKNOCK_EVENT_SUPPRESSED,	/* COUNT events were not sent */
 	__NFKNOCK_EVENT_LAST
 };
@@ -469,6 +490,7 @@ enum nfknock_event_flag {
 	NFKNOCK_EV_F_ONCE = 1U << 0,	/* a one-shot grant */
 	NFKNOCK_EV_F_CAPPED = 1U << 1,	/* duration cut to the user's max */
 	NFKNOCK_EV_F_CLOSE = 1U << 2,	/* the knock asked to close */
+	NFKNOCK_EV_F_TRIAL = 1U << 3,	/* applied on trial (CONFIRM_MS) */
 };
 
 /* Events a namespace may send per second before they are suppressed. */
@@ -542,6 +564,9 @@ enum nfknock_lockout_attr {
 #define NFKNOCK_STATIC_SEQS_MAX		64
 #define NFKNOCK_STATIC_STEPS_MIN	2
 #define NFKNOCK_STATIC_STEPS_MAX	16
+/* Commit on trial: time allowed for NFKNOCK_CMD_CONFIRM. */
+#define NFKNOCK_CONFIRM_MIN_MS		1000
+#define NFKNOCK_CONFIRM_MAX_MS		3600000
 /* A staged configuration left alone this long may be taken over. */
 #define NFKNOCK_TXN_IDLE_MS		30000
 
