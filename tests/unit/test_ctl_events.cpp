@@ -208,13 +208,33 @@ std::vector<Case> cases()
 		{"config applied, none revoked",
 		 {.type = NFKNOCK_EVENT_CONFIG_APPLIED},
 		 "config_applied revoked=0",
-		 "{%s\"event\":\"config_applied\",\"unverified\":false,\"count\":0}",
-		 V{"NFKNOCK_UNVERIFIED=0", "NFKNOCK_COUNT=0"}},
-		{"config confirmed",
+		 "{%s\"event\":\"config_applied\",\"unverified\":false,"
+		 "\"trial\":false,\"count\":0}",
+		 V{"NFKNOCK_UNVERIFIED=0", "NFKNOCK_TRIAL=0", "NFKNOCK_COUNT=0"}},
+		{"config applied on trial, 60 s to confirm",
+		 {.type = NFKNOCK_EVENT_CONFIG_APPLIED, .duration_s = 60,
+		  .flags = NFKNOCK_EV_F_TRIAL},
+		 "config_applied trial=yes confirm=60s revoked=0",
+		 "{%s\"event\":\"config_applied\",\"unverified\":false,"
+		 "\"trial\":true,\"confirm_s\":60,\"count\":0}",
+		 V{"NFKNOCK_UNVERIFIED=0", "NFKNOCK_TRIAL=1", "NFKNOCK_CONFIRM=60",
+		   "NFKNOCK_COUNT=0"}},
+		{"config applied, two revoked",
+		 {.type = NFKNOCK_EVENT_CONFIG_APPLIED, .count = 2},
+		 "config_applied revoked=2",
+		 "{%s\"event\":\"config_applied\",\"unverified\":false,"
+		 "\"trial\":false,\"count\":2}",
+		 V{"NFKNOCK_UNVERIFIED=0", "NFKNOCK_TRIAL=0", "NFKNOCK_COUNT=2"}},
+		{"config confirmed, none revoked (COUNT left out)",
 		 {.type = NFKNOCK_EVENT_CONFIG_CONFIRMED},
-		 "config_confirmed",
-		 "{%s\"event\":\"config_confirmed\",\"unverified\":false}",
-		 V{"NFKNOCK_UNVERIFIED=0"}},
+		 "config_confirmed revoked=0",
+		 "{%s\"event\":\"config_confirmed\",\"unverified\":false,\"count\":0}",
+		 V{"NFKNOCK_UNVERIFIED=0", "NFKNOCK_COUNT=0"}},
+		{"config confirmed, four revoked",
+		 {.type = NFKNOCK_EVENT_CONFIG_CONFIRMED, .count = 4},
+		 "config_confirmed revoked=4",
+		 "{%s\"event\":\"config_confirmed\",\"unverified\":false,\"count\":4}",
+		 V{"NFKNOCK_UNVERIFIED=0", "NFKNOCK_COUNT=4"}},
 		{"config rolled back",
 		 {.type = NFKNOCK_EVENT_CONFIG_ROLLED_BACK, .count = 3},
 		 "config_rolled_back revoked=3",
@@ -324,7 +344,8 @@ TEST_CASE("events of a newer module: unknown types, reasons, flags and attribute
 		MsgPtr m = kernel_event({.type = NFKNOCK_EVENT_CONFIG_CONFIRMED});
 		REQUIRE(nla_put_u32(m.get(), NFKNOCK_EV_A_MAX + 1, 7) == 0);
 		REQUIRE(nla_put_string(m.get(), NFKNOCK_EV_A_MAX + 2, "x y") == 0);
-		REQUIRE(event_text(parse(m)) == "2026-12-03T07:20:01.123Z config_confirmed");
+		REQUIRE(event_text(parse(m)) ==
+			"2026-12-03T07:20:01.123Z config_confirmed revoked=0");
 	}
 	SECTION("padding before the u64 (nla_put_u64_64bit) is skipped") {
 		MsgPtr m = build_request(EV_FAMILY, NFKNOCK_CMD_EVENT);
@@ -448,7 +469,8 @@ TEST_CASE("events: an --exec command's environment")
 		 .source = "10.0.0.9", .unverified = true}));
 	const std::vector<std::string> inherited{
 		"PATH=/usr/bin", "NFKNOCK_USER=mallory", "NFKNOCK_COUNT=7",
-		"NFKNOCK_USERS=kept", "HOME=/root", "NFKNOCK_EVENT=x", "odd"};
+		"NFKNOCK_USERS=kept", "HOME=/root", "NFKNOCK_EVENT=x", "odd",
+		"NFKNOCK_TRIAL=1", "NFKNOCK_CONFIRM=60"};
 
 	REQUIRE(child_environment(inherited, event_env(ev)) ==
 		std::vector<std::string>{

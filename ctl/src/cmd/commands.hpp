@@ -20,6 +20,7 @@ void register_genkey(CLI::App &app, Context &ctx);
 void register_pubkey(CLI::App &app, Context &ctx);
 void register_check(CLI::App &app, Context &ctx);
 void register_apply(CLI::App &app, Context &ctx);
+void register_confirm(CLI::App &app, Context &ctx);
 void register_users(CLI::App &app, Context &ctx);
 void register_knock_ports(CLI::App &app, Context &ctx);
 void register_knock(CLI::App &app, Context &ctx);
@@ -63,6 +64,7 @@ inline void register_all(CLI::App &app, Context &ctx)
 	register_monitor(app, ctx);
 	register_check(app, ctx);
 	register_apply(app, ctx);
+	register_confirm(app, ctx);
 	register_users(app, ctx);
 	register_knock_ports(app, ctx);
 	register_guard(app, ctx);

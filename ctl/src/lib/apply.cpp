@@ -9,6 +9,7 @@
 
 #include "errors.hpp"
 #include "service.hpp"
+#include "trial.hpp"
 
 namespace knockctl {
 
@@ -214,7 +215,8 @@ void do_check(Context &ctx, const std::string &file, const KeyLoader &load_key)
 		ctx.err << "knockctl: " << w << "\n";
 }
 
-uint32_t apply_loaded(Context &ctx, const LoadedConfig &cfg)
+uint32_t apply_loaded(Context &ctx, const LoadedConfig &cfg,
+		      std::optional<uint32_t> confirm_ms)
 {
 	Client &c = ctx.client();
 	uint32_t revoked = 0;
@@ -244,7 +246,7 @@ uint32_t apply_loaded(Context &ctx, const LoadedConfig &cfg)
 			c.txn_add_static_seq(seq);
 		}
 		what = "apply: commit";
-		revoked = c.txn_commit();
+		revoked = c.txn_commit(confirm_ms);
 	} catch (const KernelError &e) {
 		abort_quietly(c);
 		throw e.with_context(what);
@@ -255,17 +257,25 @@ uint32_t apply_loaded(Context &ctx, const LoadedConfig &cfg)
 	return revoked;
 }
 
-void do_apply(Context &ctx, const std::string &file, const KeyLoader &load_key)
+void do_apply(Context &ctx, const std::string &file,
+	      const std::optional<std::string> &confirm, const KeyLoader &load_key)
 {
+	std::optional<uint32_t> confirm_ms;
+	if (confirm)
+		confirm_ms = parse_confirm_ms(*confirm);
 	const LoadedConfig cfg = load_config_file(file, load_key);
 
-	const uint32_t revoked = apply_loaded(ctx, cfg);
+	const uint32_t revoked = apply_loaded(ctx, cfg, confirm_ms);
 
 	ctx.out << "applied " << file << ": " << summary(cfg) << "\n";
 	// Always "grants": scripts (tests/e2e) match "revoked N grants".
 	if (revoked)
 		ctx.out << "revoked " << revoked
 			<< " grants that the new configuration no longer allows\n";
+	if (confirm_ms)
+		ctx.out << trial_line(*confirm_ms) << "\n"
+			<< "nothing revoked yet: `knockctl confirm` revokes the "
+			   "grants the new configuration no longer allows\n";
 }
 
 } // namespace knockctl

@@ -27,13 +27,18 @@ void do_check(Context &ctx, const std::string &file,
 
 // Prints "applied FILE: N users, M guards, K knock ports[, S static
 // sequences]", then "revoked N grants that the new configuration no longer
-// allows" when N > 0.
+// allows" when N > 0. With @confirm (--confirm's text, checked before the
+// file is read: trial.hpp) the commit is on trial, and two lines follow:
+// trial_line() and that nothing is revoked before the confirmation.
 void do_apply(Context &ctx, const std::string &file,
+	      const std::optional<std::string> &confirm = std::nullopt,
 	      const KeyLoader &load_key = read_private_key_file);
 
-// The transaction itself (tests call it with a LoadedConfig of their own).
-// Returns how many grants the commit revoked.
-uint32_t apply_loaded(Context &ctx, const LoadedConfig &cfg);
+// The transaction itself (tests call it with a LoadedConfig of their own),
+// on trial for @confirm_ms when given. Returns how many grants the commit
+// revoked.
+uint32_t apply_loaded(Context &ctx, const LoadedConfig &cfg,
+		      std::optional<uint32_t> confirm_ms = std::nullopt);
 
 // An inclusive range of local ports.
 struct PortRange {

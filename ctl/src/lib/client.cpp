@@ -117,9 +117,9 @@ void Client::txn_add_static_seq(const StaticSequence &seq)
 	t_.exchange(build_txn_add_static_seq(t_.family(), seq).get());
 }
 
-uint32_t Client::txn_commit()
+uint32_t Client::txn_commit(std::optional<uint32_t> confirm_ms)
 {
-	auto replies = t_.exchange(build_txn_commit(t_.family()).get());
+	auto replies = t_.exchange(build_txn_commit(t_.family(), confirm_ms).get());
 
 	// Older modules answer with the ack alone.
 	if (replies.empty())
@@ -130,6 +130,16 @@ uint32_t Client::txn_commit()
 void Client::txn_abort()
 {
 	t_.exchange(build_txn_abort(t_.family()).get());
+}
+
+uint32_t Client::confirm()
+{
+	auto replies = t_.exchange(build_confirm(t_.family()).get());
+
+	// The ack alone still means confirmed: say so rather than fail.
+	if (replies.empty())
+		return 0;
+	return parse_commit_reply(nlmsg_hdr(replies.front().get()));
 }
 
 std::vector<User> Client::users()

@@ -3,6 +3,7 @@
 // a Transport; knows nothing about the command line.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "derive.hpp"
@@ -38,9 +39,14 @@ public:
 	void txn_add_static_seq(const StaticSequence &seq);
 	// Returns how many grants the kernel revoked because the new
 	// configuration no longer allows them (0 from a module whose commit
-	// answers with an ack only).
-	uint32_t txn_commit();
+	// answers with an ack only). With @confirm_ms the commit is on trial:
+	// nothing is revoked yet, and the module rolls it back unless
+	// confirm() comes within that time.
+	uint32_t txn_commit(std::optional<uint32_t> confirm_ms = std::nullopt);
 	void txn_abort();
+	// Keep the configuration on trial; returns how many grants it revoked
+	// then (ENOENT when none is on trial).
+	uint32_t confirm();
 	std::vector<User> users();
 	std::vector<Service> knock_ports();
 	std::vector<StaticSequence> static_seqs();

@@ -48,6 +48,7 @@ Policies::Policies()
 	top[NFKNOCK_A_SOURCES_MAX].type = NLA_U32;
 	top[NFKNOCK_A_LOCKED_COUNT].type = NLA_U32;
 	top[NFKNOCK_A_LOCKOUT].type = NLA_NESTED;
+	top[NFKNOCK_A_CONFIRM_MS].type = NLA_U32;
 
 	svc[NFKNOCK_SVC_A_PROTO].type = NLA_U8;
 	svc[NFKNOCK_SVC_A_PORT].type = NLA_U16;

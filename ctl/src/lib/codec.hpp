@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include <linux/nfknock.h>
 #include <netlink/attr.h>
@@ -125,11 +126,18 @@ MsgPtr build_txn_add_knock_port(int family, const Service &svc);
 // (if set).
 MsgPtr build_txn_add_user(int family, const User &user, const UserKeys &keys);
 MsgPtr build_txn_add_static_seq(int family, const StaticSequence &seq);
-MsgPtr build_txn_commit(int family);
+// With @confirm_ms, CONFIRM_MS: the commit is on trial, rolled back by
+// the module unless CONFIRM comes within that time.
+MsgPtr build_txn_commit(int family, std::optional<uint32_t> confirm_ms = std::nullopt);
+// A TXN_COMMIT request's CONFIRM_MS, if it has one.
+std::optional<uint32_t> parse_txn_commit(const nlmsghdr *nlh);
 MsgPtr build_txn_abort(int family);
+// CONFIRM: keep the configuration on trial (no attributes).
+MsgPtr build_confirm(int family);
 
-// The TXN_COMMIT reply's NFKNOCK_A_REVOKED (what the kernel puts in it),
-// and back: how many grants the new configuration revoked (0 if absent).
+// The TXN_COMMIT or CONFIRM reply's NFKNOCK_A_REVOKED (what the kernel
+// puts in it), and back: how many grants the new configuration revoked (0
+// if absent).
 void encode_commit_reply(nl_msg *msg, uint32_t revoked);
 uint32_t parse_commit_reply(const nlmsghdr *nlh);
 

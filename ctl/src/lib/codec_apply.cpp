@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // Messages of whole-configuration replacement (knockctl apply), as
 // kmod/nl_apply.c handles them: TXN_BEGIN, TXN_ADD (guard, knock port,
-// user or static sequence), TXN_COMMIT and its reply, TXN_ABORT.
+// user or static sequence), TXN_COMMIT (on trial with CONFIRM_MS) and its
+// reply, TXN_ABORT; CONFIRM of a commit on trial.
 #include "codec_internal.hpp"
 
 namespace knockctl {
@@ -91,9 +92,29 @@ TxnItem parse_txn_add(const nlmsghdr *nlh)
 	return item;
 }
 
-MsgPtr build_txn_commit(int family)
+MsgPtr build_txn_commit(int family, std::optional<uint32_t> confirm_ms)
 {
-	return build_request(family, NFKNOCK_CMD_TXN_COMMIT);
+	MsgPtr msg = build_request(family, NFKNOCK_CMD_TXN_COMMIT);
+
+	if (confirm_ms)
+		put_check(nla_put_u32(msg.get(), NFKNOCK_A_CONFIRM_MS, *confirm_ms),
+			  "commit");
+	return msg;
+}
+
+std::optional<uint32_t> parse_txn_commit(const nlmsghdr *nlh)
+{
+	TopTable tb{};
+
+	parse_top_attrs(nlh, tb);
+	if (!tb[NFKNOCK_A_CONFIRM_MS])
+		return std::nullopt;
+	return nla_get_u32(tb[NFKNOCK_A_CONFIRM_MS]);
+}
+
+MsgPtr build_confirm(int family)
+{
+	return build_request(family, NFKNOCK_CMD_CONFIRM);
 }
 
 void encode_commit_reply(nl_msg *msg, uint32_t revoked)

@@ -36,6 +36,9 @@ void encode_status(nl_msg *msg, const Status &s)
 				      *s.static_seqs_count), "status");
 	if (s.lockout)
 		encode_lockout_status(msg, *s.lockout);
+	if (s.confirm_left_ms)
+		put_check(nla_put_u32(msg, NFKNOCK_A_CONFIRM_MS, *s.confirm_left_ms),
+			  "status");
 
 	nlattr *nest = nest_start(msg, NFKNOCK_A_STATS);
 	const std::pair<int, uint64_t> counters[] = {
@@ -105,6 +108,8 @@ Status parse_status(const nlmsghdr *nlh)
 	if (tb[NFKNOCK_A_STATIC_SEQS_COUNT])
 		s.static_seqs_count = nla_get_u32(tb[NFKNOCK_A_STATIC_SEQS_COUNT]);
 	s.lockout = lockout_status_from_attrs(tb);
+	if (tb[NFKNOCK_A_CONFIRM_MS])
+		s.confirm_left_ms = nla_get_u32(tb[NFKNOCK_A_CONFIRM_MS]);
 
 	if (tb[NFKNOCK_A_STATS]) {
 		std::array<nlattr *, NFKNOCK_STAT_A_MAX + 1> st{};

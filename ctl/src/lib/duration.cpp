@@ -21,7 +21,7 @@ constexpr Unit units[] = {
 
 } // namespace
 
-uint32_t parse_duration_ms(std::string_view text)
+uint32_t parse_duration_ms(std::string_view text, uint32_t max_ms)
 {
 	const std::string what(text);
 	std::size_t digits = 0;
@@ -30,7 +30,7 @@ uint32_t parse_duration_ms(std::string_view text)
 
 	while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
 		value = value * 10 + uint64_t(text[digits] - '0');
-		if (value > NFKNOCK_TIMEOUT_MAX_MS)
+		if (value > max_ms)
 			overflow = true;	// keep scanning: still validate the unit
 		digits++;
 	}
@@ -50,8 +50,9 @@ uint32_t parse_duration_ms(std::string_view text)
 		throw UsageError(what + ": invalid duration");
 	if (value == 0)
 		throw UsageError(what + ": duration must be greater than zero");
-	if (overflow || value * scale > NFKNOCK_TIMEOUT_MAX_MS)
-		throw UsageError(what + ": duration too long (at most 7d)");
+	if (overflow || value * scale > max_ms)
+		throw UsageError(what + ": duration too long (at most " +
+				 format_duration_ms(max_ms) + ")");
 	return uint32_t(value * scale);
 }
 

@@ -61,7 +61,7 @@ const char *const ENV_NAMES[] = {
 	"NFKNOCK_EVENT", "NFKNOCK_TIME", "NFKNOCK_USER", "NFKNOCK_FPR",
 	"NFKNOCK_SEQUENCE", "NFKNOCK_SOURCE", "NFKNOCK_UNVERIFIED",
 	"NFKNOCK_REASON", "NFKNOCK_SERVICE", "NFKNOCK_ADDRESS",
-	"NFKNOCK_DURATION", "NFKNOCK_COUNT",
+	"NFKNOCK_DURATION", "NFKNOCK_TRIAL", "NFKNOCK_CONFIRM", "NFKNOCK_COUNT",
 };
 
 // Payload size of each attribute this version knows; -1: see parse_event.
@@ -124,7 +124,26 @@ std::string name_of(const nlattr *a, int type)
 bool is_config_event(uint8_t type)
 {
 	return type == NFKNOCK_EVENT_CONFIG_APPLIED ||
+	       type == NFKNOCK_EVENT_CONFIG_CONFIRMED ||
 	       type == NFKNOCK_EVENT_CONFIG_ROLLED_BACK;
+}
+
+// What count= (revoked=) says. A configuration event's COUNT is the
+// grants it revoked; the module leaves out a 0 on some of them.
+std::optional<uint32_t> count_of(const Event &ev)
+{
+	if (!ev.count && is_config_event(ev.type))
+		return 0;
+	return ev.count;
+}
+
+// Whether the configuration was applied on trial: config_applied only
+// (nullopt for every other event).
+std::optional<bool> trial_of(const Event &ev)
+{
+	if (ev.type != NFKNOCK_EVENT_CONFIG_APPLIED)
+		return std::nullopt;
+	return (ev.flags & NFKNOCK_EV_F_TRIAL) != 0;
 }
 
 std::string service_text(const Event &ev)
@@ -239,15 +258,19 @@ std::string event_text(const Event &ev)
 		field("action", "close");
 	if (ev.addr)
 		field("address", format_address(*ev.addr));
+	if (trial_of(ev).value_or(false))
+		field("trial", "yes");
+	// A configuration's DURATION_S is the time allowed to confirm it.
 	if (ev.duration_s)
-		field("duration", std::to_string(*ev.duration_s) + "s");
+		field(is_config_event(ev.type) ? "confirm" : "duration",
+		      std::to_string(*ev.duration_s) + "s");
 	if (ev.flags & NFKNOCK_EV_F_ONCE)
 		field("once", "yes");
 	if (ev.flags & NFKNOCK_EV_F_CAPPED)
 		field("capped", "yes");
-	if (ev.count)
+	if (const auto count = count_of(ev))
 		field(is_config_event(ev.type) ? "revoked" : "count",
-		      std::to_string(*ev.count));
+		      std::to_string(*count));
 	return out;
 }
 
@@ -277,17 +300,20 @@ nlohmann::ordered_json event_json(const Event &ev)
 	}
 	if (ev.addr)
 		j["address"] = format_address(*ev.addr);
+	if (const auto trial = trial_of(ev))
+		j["trial"] = *trial;
 	if (ev.duration_s)
-		j["duration_s"] = *ev.duration_s;
+		j[is_config_event(ev.type) ? "confirm_s" : "duration_s"] = *ev.duration_s;
 	// What was asked of the service's grant: with the service (or with
-	// flags from a module that sends them without one).
-	if (ev.proto || ev.flags) {
+	// flags from a module that sends them without one; a configuration
+	// event's flags are its own).
+	if (ev.proto || (ev.flags && !is_config_event(ev.type))) {
 		j["once"] = (ev.flags & NFKNOCK_EV_F_ONCE) != 0;
 		j["capped"] = (ev.flags & NFKNOCK_EV_F_CAPPED) != 0;
 		j["close"] = (ev.flags & NFKNOCK_EV_F_CLOSE) != 0;
 	}
-	if (ev.count)
-		j["count"] = *ev.count;
+	if (const auto count = count_of(ev))
+		j["count"] = *count;
 	return j;
 }
 
@@ -315,10 +341,13 @@ std::vector<std::string> event_env(const Event &ev)
 		var("NFKNOCK_SERVICE", service_text(ev));
 	if (ev.addr)
 		var("NFKNOCK_ADDRESS", format_address(*ev.addr));
+	if (const auto trial = trial_of(ev))
+		var("NFKNOCK_TRIAL", *trial ? "1" : "0");
 	if (ev.duration_s)
-		var("NFKNOCK_DURATION", std::to_string(*ev.duration_s));
-	if (ev.count)
-		var("NFKNOCK_COUNT", std::to_string(*ev.count));
+		var(is_config_event(ev.type) ? "NFKNOCK_CONFIRM" : "NFKNOCK_DURATION",
+		    std::to_string(*ev.duration_s));
+	if (const auto count = count_of(ev))
+		var("NFKNOCK_COUNT", std::to_string(*count));
 	return env;
 }
 

@@ -56,16 +56,21 @@ std::string reject_name(uint8_t reason);
 
 // "2026-12-03T07:20:01.123Z knock_accepted user=alice source=10.0.0.2 ..."
 // without a newline: the fields of the kernel log's lines, in its order
-// (nfknock(4), KERNEL LOG), with fpr= after user= and count= (revoked=
-// for config_applied and config_rolled_back) last.
+// (nfknock(4), KERNEL LOG), with fpr= after user= and count= last. The
+// configuration events (config_applied, config_confirmed,
+// config_rolled_back) say revoked= instead of count= (always: a missing
+// COUNT is 0), and a config_applied on trial trial=yes confirm=Ns (its
+// DURATION_S) in the place of duration=.
 std::string event_text(const Event &ev);
 
 // {"time_ms", "time", "event", "unverified", then each fact the event
-// has}; keys in that order.
+// has}; keys in that order. config_applied has "trial" (true or false),
+// and "confirm_s" instead of "duration_s".
 nlohmann::ordered_json event_json(const Event &ev);
 
 // NFKNOCK_EVENT=..., NFKNOCK_TIME=... and the other NFKNOCK_* variables
-// that apply to @ev (NFKNOCK_UNVERIFIED always, 1 or 0), for --exec.
+// that apply to @ev (NFKNOCK_UNVERIFIED always, 1 or 0; NFKNOCK_TRIAL, 1
+// or 0, and NFKNOCK_CONFIRM, seconds, for config_applied), for --exec.
 std::vector<std::string> event_env(const Event &ev);
 
 // @inherited (NAME=VALUE strings, as environ) without any variable

@@ -134,6 +134,9 @@ struct Status {
 	std::optional<uint32_t> static_seqs_count;
 	// The lockout's parameters and table. Absent from a module without.
 	std::optional<LockoutStatus> lockout;
+	// Milliseconds left to confirm the configuration on trial (apply
+	// --confirm) before the module rolls it back; absent when none is.
+	std::optional<uint32_t> confirm_left_ms;
 	Stats stats;
 	KnockStats knocks;
 	SeqStats seq;

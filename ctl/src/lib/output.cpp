@@ -13,6 +13,7 @@
 #include "sequence.hpp"
 #include "service.hpp"
 #include "stats.hpp"
+#include "trial.hpp"
 
 namespace knockctl {
 
@@ -295,6 +296,7 @@ nlohmann::json status_json(const Status &s, const StaticSeqs &seqs)
 		{"static_sequences_count", optional_json(s.static_seqs_count)},
 		{"static_sequences", list},
 		{"lockout", lockout_status_json(s.lockout)},
+		{"confirm_left_ms", optional_json(s.confirm_left_ms)},
 		{"stats", counters_json(s)},
 	};
 }
@@ -394,7 +396,9 @@ std::string status_text(const Status &s, const StaticSeqs &seqs)
 	if (s.lockout)
 		params.push_back({"lockout", lockout_status_text(*s.lockout)});
 
-	std::string lines;
+	// A configuration on trial: what the administrator must not miss.
+	std::string lines = s.confirm_left_ms ? trial_line(*s.confirm_left_ms) + "\n" :
+						std::string();
 	if (seqs)
 		for (const StaticSequence &q : *seqs)
 			lines += static_seq_text(q) + "\n";

@@ -46,7 +46,8 @@ using StaticSeqs = std::optional<std::vector<StaticSequence>>;
 std::string static_seq_text(const StaticSequence &s);
 
 // With @seqs, "static_sequences": [{name, knock, opens, for_s}, ...];
-// null without.
+// null without. "confirm_left_ms": the time left to confirm a
+// configuration on trial, null when none is.
 nlohmann::json status_json(const Status &s, const StaticSeqs &seqs = std::nullopt);
 nlohmann::json users_json(const std::vector<User> &users);
 nlohmann::json knock_ports_json(const std::vector<Service> &ports);
@@ -55,7 +56,8 @@ nlohmann::json guards_json(const std::vector<Service> &guards);
 nlohmann::json grants_json(const std::vector<Grant> &grants, const UserNames &names = {});
 
 // Each ends with a newline; empty lists give "no guards" / "no grants".
-// Each of @seqs on a line of its own after the parameters.
+// After the parameters, trial_line() (trial.hpp) while a configuration is
+// on trial, then each of @seqs on a line of its own.
 std::string status_text(const Status &s, const StaticSeqs &seqs = std::nullopt);
 std::string guards_text(const std::vector<Service> &guards);
 std::string grants_text(const std::vector<Grant> &grants, const UserNames &names = {});
