@@ -134,14 +134,18 @@ static void log_event(struct nfknock_net *nn, const struct nfknock_ev *ev)
 	if (ev->gfamily)
 		n += put_addr(line + n, sizeof(line) - n, "address",
 			      ev->gfamily, ev->addr);
-	if (ev->duration_s)
+	if (ev->duration_s && !(ev->flags & NFKNOCK_EV_F_TRIAL))
 		n += scnprintf(line + n, sizeof(line) - n, " duration=%us",
 			       ev->duration_s);
 	if (ev->flags & NFKNOCK_EV_F_ONCE)
 		n += scnprintf(line + n, sizeof(line) - n, " once=yes");
 	if (ev->flags & NFKNOCK_EV_F_CAPPED)
 		n += scnprintf(line + n, sizeof(line) - n, " capped=yes");
+	if (ev->flags & NFKNOCK_EV_F_TRIAL)
+		n += scnprintf(line + n, sizeof(line) - n,
+			       " trial=yes confirm=%us", ev->duration_s);
 	if (ev->type == NFKNOCK_EVENT_CONFIG_APPLIED ||
+	    ev->type == NFKNOCK_EVENT_CONFIG_CONFIRMED ||
 	    ev->type == NFKNOCK_EVENT_CONFIG_ROLLED_BACK)
 		n += scnprintf(line + n, sizeof(line) - n, " revoked=%u",
 			       ev->count);

@@ -67,6 +67,9 @@ static struct netlink_range_validation lockout_time_range = {
 static struct netlink_range_validation sources_range = {
 	.min = NFKNOCK_SOURCES_MIN, .max = NFKNOCK_SOURCES_LIMIT,
 };
+static struct netlink_range_validation confirm_range = {
+	.min = NFKNOCK_CONFIRM_MIN_MS, .max = NFKNOCK_CONFIRM_MAX_MS,
+};
 
 /* Output-only fields are refused as input. */
 const struct nla_policy nfknock_lockout_policy[NFKNOCK_LOCK_A_MAX + 1] = {
@@ -136,6 +139,7 @@ static const struct nla_policy nfknock_policy[NFKNOCK_A_MAX + 1] = {
 	[NFKNOCK_A_SOURCES_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							&sources_range),
 	[NFKNOCK_A_LOCKOUT] = NLA_POLICY_NESTED(nfknock_lockout_policy),
+	[NFKNOCK_A_CONFIRM_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &confirm_range),
 };
 
 bool nfknock_nl_valid_proto(u8 proto)
@@ -319,6 +323,11 @@ static const struct genl_ops nfknock_ops[] = {
 	{
 		.cmd = NFKNOCK_CMD_DEL_LOCKOUT,
 		.doit = nfknock_nl_del_lockout,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFKNOCK_CMD_CONFIRM,
+		.doit = nfknock_nl_confirm,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -296,6 +296,17 @@ struct nfknock_ev {
 	u32 count;
 };
 
+/*
+ * A commit on trial (knockctl apply --confirm): the configuration to put
+ * back unless confirmed by the deadline (trial.c). Under nn->lock.
+ */
+struct nfknock_trial {
+	struct nfknock_cfg *prev;	/* NULL: nothing on trial */
+	u32 grants_max;			/* the grant cap to put back */
+	unsigned long deadline;		/* jiffies */
+	struct delayed_work work;	/* the rollback */
+};
+
 struct nfknock_net {
 	struct net *net;
 	struct mutex lock;		/* serialises writers of this netns */
@@ -317,6 +328,7 @@ struct nfknock_net {
 	struct nfknock_txn *txn;	/* under lock */
 	struct delayed_work hint_work;	/* rebuilds hints each window */
 	struct delayed_work lockout_work;	/* reports ended lockouts */
+	struct nfknock_trial trial;
 	struct nfknock_limiter ev_limit;	/* events group */
 	struct nfknock_limiter log_limit;	/* dmesg lines */
 };
@@ -405,6 +417,9 @@ u32 nfknock_grants_default(const struct nfknock_net *nn);
 void nfknock_cfg_defaults(struct nfknock_cfg *cfg);
 void nfknock_cfg_free(struct nfknock_cfg *cfg);
 struct nfknock_cfg *nfknock_cfg_clone(struct nfknock_net *nn);
+void nfknock_cfg_put_rcu(struct nfknock_cfg *cfg);
+int nfknock_cfg_replace(struct nfknock_net *nn, struct nfknock_cfg *next,
+			struct nfknock_cfg **keep);
 int nfknock_cfg_commit(struct nfknock_net *nn, struct nfknock_cfg *next);
 int nfknock_cfg_commit_or_free(struct nfknock_net *nn,
 			       struct nfknock_cfg *next);
@@ -522,6 +537,17 @@ void nfknock_lockout_work(struct work_struct *work);
 int nfknock_lockout_forget(struct nfknock_net *nn, struct nfknock_lockouts *lo,
 			   u8 family, const u8 *addr);
 
+/* trial.c */
+int nfknock_trial_busy(struct nfknock_net *nn, struct netlink_ext_ack *extack);
+struct nfknock_cfg *nfknock_trial_fallback(struct nfknock_net *nn);
+void nfknock_trial_start(struct nfknock_net *nn, struct nfknock_cfg *prev,
+			 u32 grants_max, u32 confirm_ms);
+u32 nfknock_trial_left_ms(const struct nfknock_net *nn);
+void nfknock_trial_drop(struct nfknock_net *nn);
+int nfknock_trial_confirm(struct nfknock_net *nn, u32 *revoked,
+			  struct netlink_ext_ack *extack);
+void nfknock_trial_work(struct work_struct *work);
+
 /* txn.c */
 int nfknock_txn_begin(struct nfknock_net *nn, u32 portid,
 		      struct nfknock_cfg *params, u32 grants_max,
@@ -533,8 +559,8 @@ int nfknock_txn_add_user(struct nfknock_net *nn, struct nfknock_txn *txn,
 int nfknock_txn_add_static(struct nfknock_txn *txn,
 			   const struct nfknock_static *st,
 			   struct netlink_ext_ack *extack);
-int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 *revoked,
-		       struct netlink_ext_ack *extack);
+int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 confirm_ms,
+		       u32 *revoked, struct netlink_ext_ack *extack);
 void nfknock_txn_abort(struct nfknock_net *nn);
 int nfknock_txn_notifier_init(void);
 void nfknock_txn_notifier_exit(void);

@@ -104,6 +104,7 @@ int nfknock_nl_dump_statics(struct sk_buff *skb, struct netlink_callback *cb);
 int nfknock_nl_txn_begin(struct sk_buff *skb, struct genl_info *info);
 int nfknock_nl_txn_add(struct sk_buff *skb, struct genl_info *info);
 int nfknock_nl_txn_commit(struct sk_buff *skb, struct genl_info *info);
+int nfknock_nl_confirm(struct sk_buff *skb, struct genl_info *info);
 int nfknock_nl_txn_abort(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* NFKNOCK_NL_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Netlink handlers of whole-configuration replacement (knockctl apply):
- * BEGIN, ADD (guard, knock port, user or static sequence), COMMIT, ABORT.
+ * BEGIN, ADD (guard, knock port, user or static sequence), COMMIT, ABORT,
+ * and CONFIRM of a commit on trial.
  */
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -74,6 +75,9 @@ int nfknock_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 	int ret;
 
 	memcg = nfknock_nl_lock(nn);
+	ret = nfknock_trial_busy(nn, info->extack);
+	if (ret)
+		goto out;
 	ret = -ENOMEM;
 	cfg = kvmalloc(sizeof(*cfg), NFKNOCK_GFP);
 	if (!cfg)
@@ -204,11 +208,15 @@ wipe:
 	return ret;
 }
 
-static void report_applied(struct nfknock_net *nn, u32 revoked)
+/* config_applied (on trial: with the time left to confirm), confirmed. */
+static void report_config(struct nfknock_net *nn, u8 type, u32 revoked,
+			  u32 confirm_ms)
 {
 	struct nfknock_ev ev = {
-		.type = NFKNOCK_EVENT_CONFIG_APPLIED,
+		.type = type,
 		.count = revoked,
+		.duration_s = DIV_ROUND_UP(confirm_ms, 1000),
+		.flags = confirm_ms ? NFKNOCK_EV_F_TRIAL : 0,
 	};
 
 	nfknock_event(nn, &ev);
@@ -217,17 +225,38 @@ static void report_applied(struct nfknock_net *nn, u32 revoked)
 int nfknock_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfknock_net *nn = nfknock_pernet(genl_info_net(info));
+	struct nlattr *confirm = info->attrs[NFKNOCK_A_CONFIRM_MS];
+	u32 confirm_ms = confirm ? nla_get_u32(confirm) : 0;
 	struct mem_cgroup *memcg;
 	u32 revoked;
 	int ret;
 
 	memcg = nfknock_nl_lock(nn);
-	ret = nfknock_txn_commit(nn, info->snd_portid, &revoked, info->extack);
+	ret = nfknock_txn_commit(nn, info->snd_portid, confirm_ms, &revoked,
+				 info->extack);
 	nfknock_nl_unlock(nn, memcg);
 	if (ret)
 		return ret;
-	report_applied(nn, revoked);
+	report_config(nn, NFKNOCK_EVENT_CONFIG_APPLIED, revoked, confirm_ms);
 	return nfknock_nl_reply_u32(info, NFKNOCK_CMD_TXN_COMMIT,
+				    NFKNOCK_A_REVOKED, revoked);
+}
+
+/* Keep the configuration on trial (knockctl confirm). */
+int nfknock_nl_confirm(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nfknock_net *nn = nfknock_pernet(genl_info_net(info));
+	struct mem_cgroup *memcg;
+	u32 revoked;
+	int ret;
+
+	memcg = nfknock_nl_lock(nn);
+	ret = nfknock_trial_confirm(nn, &revoked, info->extack);
+	nfknock_nl_unlock(nn, memcg);
+	if (ret)
+		return ret;
+	report_config(nn, NFKNOCK_EVENT_CONFIG_CONFIRMED, revoked, 0);
+	return nfknock_nl_reply_u32(info, NFKNOCK_CMD_CONFIRM,
 				    NFKNOCK_A_REVOKED, revoked);
 }
 

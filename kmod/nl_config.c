@@ -90,7 +90,9 @@ static int fill_status(struct sk_buff *skb, struct nfknock_net *nn)
 			nfknock_seq_live(cfg ? cfg->users : NULL)) ||
 	    nla_put_u32(skb, NFKNOCK_A_STATIC_SEQS_COUNT,
 			cfg && cfg->users ? cfg->users->n_static : 0) ||
-	    put_lockout(skb, cfg))
+	    put_lockout(skb, cfg) ||
+	    (nn->trial.prev &&
+	     nla_put_u32(skb, NFKNOCK_A_CONFIRM_MS, nfknock_trial_left_ms(nn))))
 		return -EMSGSIZE;
 	return put_stats(skb, nn);
 }
@@ -186,6 +188,9 @@ int nfknock_nl_set_params(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	memcg = nfknock_nl_lock(nn);
+	ret = nfknock_trial_busy(nn, info->extack);
+	if (ret)
+		goto out;
 	next = nfknock_cfg_clone(nn);
 	ret = -ENOMEM;
 	if (!next)
@@ -227,6 +232,9 @@ static int change_guard(struct genl_info *info, bool add)
 		return ret;
 
 	memcg = nfknock_nl_lock(nn);
+	ret = nfknock_trial_busy(nn, info->extack);
+	if (ret)
+		goto out;
 	next = nfknock_cfg_clone(nn);
 	ret = -ENOMEM;
 	if (!next)

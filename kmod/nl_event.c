@@ -54,6 +54,8 @@ static int fill(struct sk_buff *skb, const struct nfknock_ev *ev)
 	if (ev->flags && nla_put_u32(skb, NFKNOCK_EV_A_FLAGS, ev->flags))
 		return -EMSGSIZE;
 	if ((ev->count || ev->type == NFKNOCK_EVENT_CONFIG_APPLIED ||
+	     ev->type == NFKNOCK_EVENT_CONFIG_CONFIRMED ||
+	     ev->type == NFKNOCK_EVENT_CONFIG_ROLLED_BACK ||
 	     ev->type == NFKNOCK_EVENT_SUPPRESSED) &&
 	    nla_put_u32(skb, NFKNOCK_EV_A_COUNT, ev->count))
 		return -EMSGSIZE;

@@ -43,6 +43,13 @@ static void cfg_free_rcu(struct rcu_head *head)
 	nfknock_cfg_free(container_of(head, struct nfknock_cfg, rcu));
 }
 
+/* Free a configuration that readers may still see, after them. */
+void nfknock_cfg_put_rcu(struct nfknock_cfg *cfg)
+{
+	if (cfg)
+		call_rcu(&cfg->rcu, cfg_free_rcu);
+}
+
 /*
  * A private copy of the current configuration (or the defaults) for a writer
  * to modify and then hand to nfknock_cfg_commit(). Caller holds nn->lock.
@@ -99,8 +106,12 @@ static int sync_hooks(struct nfknock_net *nn, bool want)
  * Publish @next. Caller holds nn->lock. On success @next belongs to the
  * namespace; on error the previous configuration stays in force, no reader
  * can still see @next, and it is the caller's again (to free or retry).
+ * The configuration it replaces is freed after a grace period, or, with
+ * @keep, handed to the caller (NULL if there was none; a commit on trial
+ * keeps it to put it back).
  */
-int nfknock_cfg_commit(struct nfknock_net *nn, struct nfknock_cfg *next)
+int nfknock_cfg_replace(struct nfknock_net *nn, struct nfknock_cfg *next,
+			struct nfknock_cfg **keep)
 {
 	struct nfknock_cfg *old;
 	int ret;
@@ -117,9 +128,16 @@ int nfknock_cfg_commit(struct nfknock_net *nn, struct nfknock_cfg *next)
 		return ret;
 	}
 	nn->cfg_gen++;
-	if (old)
-		call_rcu(&old->rcu, cfg_free_rcu);
+	if (keep)
+		*keep = old;
+	else
+		nfknock_cfg_put_rcu(old);
 	return 0;
+}
+
+int nfknock_cfg_commit(struct nfknock_net *nn, struct nfknock_cfg *next)
+{
+	return nfknock_cfg_replace(nn, next, NULL);
 }
 
 /* nfknock_cfg_commit() that frees @next on error (single-step changes). */
@@ -159,6 +177,7 @@ void nfknock_flush(struct nfknock_net *nn)
 		synchronize_net();
 	}
 	nfknock_txn_abort(nn);
+	nfknock_trial_drop(nn);		/* nothing to put back any more */
 	/* A running rebuild finds no configuration and stops rescheduling;
 	 * so does the lockout worker.
 	 */
@@ -167,7 +186,7 @@ void nfknock_flush(struct nfknock_net *nn)
 	old = rcu_replace_pointer(nn->cfg, NULL, lockdep_is_held(&nn->lock));
 	if (old) {
 		nfknock_userset_adopt(nn, old->users, NULL);
-		call_rcu(&old->rcu, cfg_free_rcu);
+		nfknock_cfg_put_rcu(old);
 	}
 	nn->cfg_gen++;
 	nfknock_grants_flush(nn);
@@ -205,6 +224,8 @@ static int __net_init nfknock_net_init(struct net *net)
 	nn->txn = NULL;
 	INIT_DELAYED_WORK(&nn->hint_work, nfknock_hint_work);
 	INIT_DELAYED_WORK(&nn->lockout_work, nfknock_lockout_work);
+	nn->trial.prev = NULL;
+	INIT_DELAYED_WORK(&nn->trial.work, nfknock_trial_work);
 	nfknock_limiter_init(&nn->ev_limit);
 	nfknock_limiter_init(&nn->log_limit);
 	/* Runs in the task creating the namespace: charged to its cgroup. */
@@ -224,7 +245,10 @@ static void __net_exit nfknock_net_pre_exit(struct net *net)
 {
 	struct nfknock_net *nn = nfknock_pernet(net);
 
+	/* A rollback would register the hooks again: none may run now. */
+	cancel_delayed_work_sync(&nn->trial.work);
 	mutex_lock(&nn->lock);
+	nfknock_trial_drop(nn);
 	sync_hooks(nn, false);
 	mutex_unlock(&nn->lock);
 }
@@ -238,7 +262,7 @@ static void __net_exit nfknock_net_exit(struct net *net)
 {
 	struct nfknock_net *nn = nfknock_pernet(net);
 
-	/* Both take nn->lock. */
+	/* Both take nn->lock (the rollback work stopped in .pre_exit). */
 	cancel_delayed_work_sync(&nn->hint_work);
 	cancel_delayed_work_sync(&nn->lockout_work);
 	mutex_lock(&nn->lock);

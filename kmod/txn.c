@@ -148,19 +148,25 @@ static int check_overlap(const struct nfknock_cfg *cfg,
  * (memory, hooks) leaves the staging as it was, so COMMIT can be retried.
  * Afterwards, once no knock under the previous configuration can still be
  * running, grants it no longer allows are revoked (*@revoked says how
- * many).
+ * many). With @confirm_ms the commit is on trial (trial.c): the previous
+ * configuration is kept to be put back, and nothing is revoked yet.
  */
-int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 *revoked,
-		       struct netlink_ext_ack *extack)
+int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 confirm_ms,
+		       u32 *revoked, struct netlink_ext_ack *extack)
 {
 	struct nfknock_txn *txn = nfknock_txn_get(nn, portid, extack);
-	struct nfknock_cfg *next, *cur;
-	struct nfknock_userset *us = NULL;
+	struct nfknock_cfg *next, *cur, *prev = NULL, *fallback = NULL;
+	struct nfknock_userset *us = NULL, *cur_us;
+	u32 grants_before = nfknock_grants_buckets(nn) ? nn->grants.max :
+			    nfknock_grants_default(nn);
 	int ret;
 
 	*revoked = 0;
 	if (!txn)
 		return -ENOENT;
+	ret = nfknock_trial_busy(nn, extack);
+	if (ret)
+		return ret;
 	next = txn->cfg;
 	ret = check_overlap(next, extack);
 	if (ret)
@@ -186,6 +192,13 @@ int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 *revoked,
 		NL_SET_ERR_MSG(extack, "no memory for the lockout source table");
 		goto err_unbuild;
 	}
+	/* On trial with nothing configured yet: an empty one to put back. */
+	if (confirm_ms && !cur) {
+		fallback = nfknock_trial_fallback(nn);
+		ret = -ENOMEM;
+		if (!fallback)
+			goto err_unbuild;
+	}
 	/* The table follows the cap: sized (and its grants moved) first;
 	 * a table larger or smaller than needed is harmless if the commit
 	 * fails after this.
@@ -196,8 +209,15 @@ int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 *revoked,
 		goto err_unbuild;
 	}
 	next->users = us;
-	ret = nfknock_cfg_commit(nn, next);
+	/* The swap may free the current configuration after a grace period;
+	 * its users are still needed below.
+	 */
+	cur_us = cur ? cur->users : NULL;
+	if (cur_us)
+		kref_get(&cur_us->ref);
+	ret = nfknock_cfg_replace(nn, next, confirm_ms ? &prev : NULL);
 	if (ret) {
+		nfknock_userset_put(cur_us);
 		next->users = NULL;
 		goto err_unbuild;
 	}
@@ -206,12 +226,19 @@ int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 *revoked,
 	INIT_LIST_HEAD(&txn->users);
 	txn->n_users = 0;
 	WRITE_ONCE(nn->grants.max, txn->grants_max);
-	nfknock_userset_adopt(nn, cur ? cur->users : NULL, us);
-	/* A knock still verified under the previous configuration could add
-	 * a grant the new one forbids after the walk below.
-	 */
-	synchronize_net();
-	*revoked = nfknock_grants_revoke_disallowed(nn, us);
+	nfknock_userset_adopt(nn, cur_us, us);
+	nfknock_userset_put(cur_us);
+	if (confirm_ms) {
+		/* Nothing is revoked until the trial ends (trial.c). */
+		nfknock_trial_start(nn, prev ? prev : fallback, grants_before,
+				    confirm_ms);
+	} else {
+		/* A knock still verified under the previous configuration
+		 * could add a grant the new one forbids after the walk below.
+		 */
+		synchronize_net();
+		*revoked = nfknock_grants_revoke_disallowed(nn, us);
+	}
 	nfknock_txn_abort(nn);
 	cancel_delayed_work(&nn->hint_work);
 	if (us)
@@ -220,6 +247,7 @@ int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 *revoked,
 	return 0;
 
 err_unbuild:
+	nfknock_cfg_free(fallback);
 	nfknock_lockouts_put(next->lockouts);
 	next->lockouts = NULL;
 	if (us)
