@@ -85,20 +85,6 @@ rc=$?
 check_eq "unprivileged monitor: exit 3" "$rc" 3
 check "unprivileged monitor: says it needs CAP_NET_ADMIN" grep -q CAP_NET_ADMIN <<< "$err"
 
-# wait_event TYPE FILTER: until srv's monitor has an event of TYPE for
-# which the jq expression FILTER holds (20 s); shows its events otherwise.
-wait_event() {
-	local end=$((SECONDS + 20))
-	# Slurped: jq -e judges only the last input's output otherwise.
-	until jq -e -s --arg t "$1" "any(.[]; .event == \$t and ($2))" "$ev" > /dev/null 2>&1; do
-		if ((SECONDS >= end)); then
-			jq -c --arg t "$1" 'select(.event == $t)' "$ev" | sed 's/^/    seen: /'
-			return 1
-		fi
-		sleep 0.2
-	done
-}
-
 # 1. A knock accepted, the grant it opens, a connection through it.
 check "alice knocks from c1" knock "$c1" alice $SRV4 --open tcp/22 --for 30s
 expect_tcp ok "$c1" $SRV4 22 "c1 connects through the grant"

@@ -419,6 +419,21 @@ grants_of() {
 		sort | join(",")'
 }
 
+# wait_event TYPE FILTER [SECONDS]: until the JSON lines of a `knockctl
+# monitor --json` in the file $ev hold an event of TYPE for which the jq
+# expression FILTER holds (20 s by default); shows those of TYPE otherwise.
+wait_event() {
+	local end=$((SECONDS + ${3:-20}))
+	# Slurped: jq -e judges only the last input's output otherwise.
+	until jq -e -s --arg t "$1" "any(.[]; .event == \$t and ($2))" "$ev" > /dev/null 2>&1; do
+		if ((SECONDS >= end)); then
+			jq -c --arg t "$1" 'select(.event == $t)' "$ev" | sed 's/^/    seen: /'
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
 # dmesg since the scenario's start: dmesg_mark writes a marker line into the
 # kernel log, dmesg_since prints what came after it.
 dmesg_mark() { echo "nfknock-e2e: $(basename "$0" .sh) $rnd start" > /dev/kmsg; }
