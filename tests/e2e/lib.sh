@@ -370,8 +370,9 @@ knock() {
 		--server-key "$(spa_pub "${SPA_SERVER:-server}")" \
 		--key "$SPA/$user.key" "$@"
 }
-# knock_connect NS USER HOST PORT KNOCK_ARGS...: knock, then at once (same
-# process chain, no sleep) one TCP connection; prints ok/refused/timeout.
+# knock_connect NS USER HOST PORT KNOCK_ARGS...: knock (with SPA_SERVER's
+# public key, as knock), then at once (same process chain, no sleep) one
+# TCP connection; prints ok/refused/timeout.
 knock_connect() {
 	local ns=$1 user=$2 host=$3 port=$4
 	shift 4
@@ -379,7 +380,7 @@ knock_connect() {
 		knockctl knock "$1" --server-key "$2" --key "$3" "${@:6}" > /dev/null ||
 			{ echo "knock failed"; exit 1; }
 		exec $4 tcp "$1" "$5" --timeout 3' _ \
-		"$host" "$(spa_pub server)" "$SPA/$user.key" "$NETTOOL" "$port" "$@"
+		"$host" "$(spa_pub "${SPA_SERVER:-server}")" "$SPA/$user.key" "$NETTOOL" "$port" "$@"
 }
 
 # knock_counters: srv's knocks_* counters, one "NAME VALUE" line each.

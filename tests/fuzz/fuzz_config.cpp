@@ -7,7 +7,10 @@
 // a fixed server key (any 32-byte public key derives, weak ones are errors).
 // Static sequences: within the uapi's limits, no step equal to the one
 // before it, names and step lists unique. The lockout within the kernel's
-// ranges, and all of it in TXN_BEGIN.
+// ranges, and all of it in TXN_BEGIN. Key rotation: one kernel user per
+// public key and server key, each name one the module takes. The fixed
+// loader gives the same key for next_private_key_file, which load_config
+// refuses.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -74,6 +77,14 @@ void check_parsed(const ServerConfig &cfg)
 		      u.max_duration_s <= NFKNOCK_DURATION_MAX_S);
 		check(u.max_grants >= 1 &&
 		      u.max_grants <= NFKNOCK_USER_GRANTS_LIMIT);
+		// Key rotation: 1 or 2 public keys; every kernel user's name
+		// is one the module takes.
+		check(!u.keys.empty() && u.keys.size() <= USER_KEYS_MAX);
+		for (std::size_t k = 0; k < u.keys.size(); k++) {
+			check(valid_user_name(kernel_user_name(u.name, k, false)));
+			check(!cfg.next_private_key_file ||
+			      valid_user_name(kernel_user_name(u.name, k, true)));
+		}
 	}
 	check(cfg.static_seqs.size() <= NFKNOCK_STATIC_SEQS_MAX);
 	for (std::size_t i = 0; i < cfg.static_seqs.size(); i++) {
@@ -120,7 +131,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const LoadedConfig loaded = load_config(
 			cfg, "fuzz.conf",
 			[](const std::string &) -> PrivateKey { return server; });
-		check(loaded.users.size() == cfg.users.size());
+		// One kernel user per public key and server key.
+		std::size_t keys = 0;
+		for (const ConfigUser &u : cfg.users)
+			keys += u.keys.size();
+		check(loaded.users.size() == keys * (cfg.next_private_key_file ? 2 : 1));
+		check(keys * (cfg.next_private_key_file ? 2 : 1) <= NFKNOCK_USERS_MAX);
 		check(loaded.static_seqs == cfg.static_seqs);
 		check(loaded.params.lockout_threshold == cfg.lockout_threshold &&
 		      loaded.params.lockout_window_ms == cfg.lockout_window_ms &&

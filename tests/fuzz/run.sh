@@ -36,10 +36,10 @@ cxxflags=($san -fno-sanitize=unreachable -fsanitize=fuzzer-no-link
 # What the parsers need from ctl/src/lib (config.cpp's and profile.cpp's
 # dependencies: durations, services, keys, key derivation, errors, the
 # sequence key and the core's sequence parameters, the [[sequence]] tables,
-# the [lockout] table).
+# the [lockout] table, the kernel users of the [[user]] tables).
 cxx_lib="config profile duration service keys derive errors address
 knock_address discover discover_stun discover_https sequence sequence_config
-static_sequence_config lockout_config"
+static_sequence_config lockout_config kernel_users"
 cxx_libs="-lsodium -lcurl"
 
 # fuzz NAME [EXTRA-ARGS...]: run one built target, print its line.

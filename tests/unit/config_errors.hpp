@@ -8,24 +8,34 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "config.hpp"
 
 namespace knockctl::test {
 
-// Runs @parse, which must throw a ConfigError with exactly one problem, and
-// returns that problem ("FILE:LINE: field: ...").
+// Runs @parse, which must throw a ConfigError, and returns its problems
+// ("FILE:LINE: field: ...").
 template <typename Parse>
-std::string only_problem(Parse &&parse)
+std::vector<std::string> all_problems(Parse &&parse)
 {
 	try {
 		parse();
 	} catch (const ConfigError &e) {
-		REQUIRE(e.problems().size() == 1);
-		return e.problems()[0];
+		return e.problems();
 	}
 	FAIL("no error");
 	return {};
+}
+
+// The same when there must be exactly one problem: that problem.
+template <typename Parse>
+std::string only_problem(Parse &&parse)
+{
+	const std::vector<std::string> p = all_problems(parse);
+
+	REQUIRE(p.size() == 1);
+	return p[0];
 }
 
 // The text of the file @name of docs/ (the shipped examples).

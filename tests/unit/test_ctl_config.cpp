@@ -126,7 +126,7 @@ TEST_CASE("a full valid configuration parses and loads")
 						      {IPPROTO_UDP, 62202, 62202}});
 	REQUIRE(l.users.size() == 2);
 
-	const User &a = l.users[0].first;
+	const User &a = l.users[0].user;
 	REQUIRE(a.name == "alice");
 	REQUIRE(a.fpr == fingerprint(public_key(keys().alice)));
 	REQUIRE(a.allow.size() == 2);
@@ -138,10 +138,10 @@ TEST_CASE("a full valid configuration parses and loads")
 	REQUIRE(a.expires_s == 1798761600);
 	REQUIRE(a.flags == 0);	// require_address = false
 	const UserKeys ck = client_side_keys(keys().alice, public_key(keys().server));
-	REQUIRE(l.users[0].second.k_aead == ck.k_aead);
-	REQUIRE(l.users[0].second.k_hint == ck.k_hint);
+	REQUIRE(l.users[0].keys.k_aead == ck.k_aead);
+	REQUIRE(l.users[0].keys.k_hint == ck.k_hint);
 
-	const User &b = l.users[1].first;
+	const User &b = l.users[1].user;
 	REQUIRE(b.flags == (NFKNOCK_USER_F_DISABLED | NFKNOCK_USER_F_REQUIRE_ADDRESS));
 	REQUIRE(b.max_duration_s == DEFAULT_MAX_DURATION_S);
 	REQUIRE(b.expires_s == 1780272000);
@@ -335,9 +335,9 @@ TEST_CASE("user max_grants: default, range, type")
 					     "max_grants = 4096\n",
 				     "nfknock.conf"),
 			"nfknock.conf", fake_loader());
-		REQUIRE(l.users[0].first.max_grants == uint32_t(NFKNOCK_USER_GRANTS_DEFAULT));
-		REQUIRE(l.users[0].first.max_grants == 16u);
-		REQUIRE(l.users[1].first.max_grants == 4096u);
+		REQUIRE(l.users[0].user.max_grants == uint32_t(NFKNOCK_USER_GRANTS_DEFAULT));
+		REQUIRE(l.users[0].user.max_grants == 16u);
+		REQUIRE(l.users[1].user.max_grants == 4096u);
 		REQUIRE(parse_config(user("max_grants = 1\n"), "c").users[0].max_grants == 1);
 	}
 	SECTION("errors name file, line and field") {
@@ -368,7 +368,7 @@ TEST_CASE("user sequence: true, false or a table of the core's parameters")
 		const LoadedConfig l = load_config(parse_config(user(body), "c"), "c",
 						   fake_loader());
 		REQUIRE(l.users.size() == 1);
-		return l.users[0].first.seq;
+		return l.users[0].user.seq;
 	};
 	const Sequence d = default_sequence();
 
@@ -412,7 +412,7 @@ TEST_CASE("user sequence: true, false or a table of the core's parameters")
 					     "\"udp/53\"]\nsequence = true\n",
 				     "c"),
 			"c", fake_loader());
-		REQUIRE(l.users[0].first.seq == d);
+		REQUIRE(l.users[0].user.seq == d);
 	}
 }
 

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <ostream>
 
@@ -20,10 +21,17 @@ std::string plural(std::size_t n, const char *word)
 	return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
-// Static sequences only when there are some: most files have none.
+// Static sequences only when there are some: most files have none; the
+// kernel users only when they are more than the users (key rotation).
 std::string summary(const LoadedConfig &cfg)
 {
-	return plural(cfg.users.size(), "user") + ", " +
+	const std::size_t users = config_user_count(cfg);
+
+	return plural(users, "user") +
+	       (cfg.users.size() == users ?
+			std::string() :
+			" (" + plural(cfg.users.size(), "kernel user") + ")") +
+	       ", " +
 	       plural(cfg.guards.size(), "guard") + ", " +
 	       plural(cfg.knock_ports.size(), "knock port") +
 	       (cfg.static_seqs.empty() ?
@@ -80,14 +88,14 @@ std::vector<std::string> ephemeral_warnings(const std::vector<Service> &guards,
 	return out;
 }
 
-std::vector<std::string> unbound_warnings(
-	const std::vector<std::pair<User, UserKeys>> &users)
+std::vector<std::string> unbound_warnings(const std::vector<KernelUser> &users)
 {
 	std::vector<std::string> out;
 
-	for (const auto &[u, keys] : users)
-		if (!(u.flags & NFKNOCK_USER_F_REQUIRE_ADDRESS))
-			out.push_back("warning: user " + u.name +
+	for (const KernelUser &ku : users)
+		if (ku.key == 0 && !ku.next &&
+		    !(ku.user.flags & NFKNOCK_USER_F_REQUIRE_ADDRESS))
+			out.push_back("warning: user " + ku.user.name +
 				      ": require_address = false: a knock of "
 				      "this user caught on the way and re-sent "
 				      "from another address opens the service "
@@ -99,8 +107,11 @@ std::vector<std::string> sequence_warnings(const LoadedConfig &cfg)
 {
 	std::vector<std::string> out;
 
-	for (const auto &[u, keys] : cfg.users) {
-		if (!u.seq)
+	// One warning per [[user]]: its other kernel users share its range.
+	for (const KernelUser &ku : cfg.users) {
+		const User &u = ku.user;
+
+		if (!u.seq || ku.key != 0 || ku.next)
 			continue;
 		const Service range{u.seq->proto, u.seq->lo, u.seq->hi};
 		const auto warn = [&](const std::string &what, const char *then) {
@@ -213,6 +224,8 @@ void do_check(Context &ctx, const std::string &file, const KeyLoader &load_key)
 		ctx.err << "knockctl: " << w << "\n";
 	for (const std::string &w : lockout_warnings(cfg))
 		ctx.err << "knockctl: " << w << "\n";
+	for (const std::string &n : rotation_notes(cfg))
+		ctx.err << "knockctl: " << n << "\n";
 }
 
 uint32_t apply_loaded(Context &ctx, const LoadedConfig &cfg,
@@ -237,9 +250,18 @@ uint32_t apply_loaded(Context &ctx, const LoadedConfig &cfg,
 			what = "apply: knock port " + format_service(k);
 			c.txn_add_knock_port(k);
 		}
-		for (const auto &[user, keys] : cfg.users) {
-			what = "apply: user " + user.name;
-			c.txn_add_user(user, keys);
+		for (const KernelUser &ku : cfg.users) {
+			what = "apply: user " + ku.user.name;
+			try {
+				c.txn_add_user(ku.user, ku.keys);
+			} catch (const KernelError &e) {
+				// A limit on users that the keys crossed: say so.
+				const std::string why = kernel_users_text(cfg);
+				if (e.err() != ENOSPC || why.empty())
+					throw;
+				throw Error(std::string(e.with_context(what).what()) +
+					    ": this file loads " + why);
+			}
 		}
 		for (const StaticSequence &seq : cfg.static_seqs) {
 			what = "apply: static sequence " + seq.name;

@@ -16,17 +16,17 @@
 
 namespace knockctl {
 
-// Prints "FILE: ok (N users, M guards, K knock ports[, S static
-// sequences])", and on ctx.err a warning for each guard inside the
+// Prints "FILE: ok (N users[ (U kernel users)], M guards, K knock ports[,
+// S static sequences])", and on ctx.err a warning for each guard inside the
 // ephemeral port range (ctx.port_range_file; none if that cannot be read),
 // each user whose knocks are not bound to their sender, each sequence range
 // that overlaps a guard or a knock port, the static sequences', and when
-// lockout is off.
+// lockout is off; then the notes of key rotation (rotation_notes).
 void do_check(Context &ctx, const std::string &file,
 	      const KeyLoader &load_key = read_private_key_file);
 
-// Prints "applied FILE: N users, M guards, K knock ports[, S static
-// sequences]", then "revoked N grants that the new configuration no longer
+// Prints "applied FILE: N users[ (U kernel users)], M guards, K knock
+// ports[, S static sequences]", then "revoked N grants that the new configuration no longer
 // allows" when N > 0. With @confirm (--confirm's text, checked before the
 // file is read: trial.hpp) the commit is on trial, and two lines follow:
 // trial_line() and that nothing is revoked before the confirmation.
@@ -57,8 +57,7 @@ std::vector<std::string> ephemeral_warnings(const std::vector<Service> &guards,
 
 // One warning line per user with require_address = false: its knocks can
 // be taken over by whoever sees them on the way.
-std::vector<std::string> unbound_warnings(
-	const std::vector<std::pair<User, UserKeys>> &users);
+std::vector<std::string> unbound_warnings(const std::vector<KernelUser> &users);
 
 // One warning line per user and guard or knock port that shares ports,
 // of the user's step protocol, with the user's sequence range: a step

@@ -252,18 +252,27 @@ using namespace config_detail;
 void parse_server(Problems &p, const toml::table &t, ServerConfig &cfg)
 {
 	check_keys(p, t, "server",
-		   {"private_key_file", "knock_ports", "skew", "knock_packets",
-		    "guard_action", "udp_idle"});
+		   {"private_key_file", "next_private_key_file", "knock_ports",
+		    "skew", "knock_packets", "guard_action", "udp_idle"});
 
-	if (const toml::node *n = t.get("private_key_file")) {
-		cfg.key_file_line = line_of(*n);
-		if (const std::string *s = get_string(p, n, "server.private_key_file")) {
-			if (s->empty())
-				p.add(line_of(*n), "server.private_key_file", "empty path");
-			else
-				cfg.private_key_file = *s;
+	const auto path = [&p, &t](const char *key, int &line) -> const std::string * {
+		const toml::node *n = t.get(key);
+		const std::string field = sub("server", key);
+
+		if (!n)
+			return nullptr;
+		line = line_of(*n);
+		const std::string *s = get_string(p, n, field);
+		if (s && s->empty()) {
+			p.add(line, field, "empty path");
+			return nullptr;
 		}
-	}
+		return s;
+	};
+	if (const std::string *s = path("private_key_file", cfg.key_file_line))
+		cfg.private_key_file = *s;
+	if (const std::string *s = path("next_private_key_file", cfg.next_key_file_line))
+		cfg.next_private_key_file = *s;
 
 	if (const toml::node *n = t.get("knock_ports")) {
 		const toml::array *a = get_array(p, n, "server.knock_ports");
@@ -387,15 +396,16 @@ void parse_user(Problems &p, const toml::table &t, const std::string &field,
 		ConfigUser &u)
 {
 	check_keys(p, t, field,
-		   {"name", "public_key", "allow", "max_duration", "max_grants",
-		    "sources", "require_address", "require_source_match",
-		    "enabled", "expires", "sequence"});
+		   {"name", "public_key", "public_keys", "allow", "max_duration",
+		    "max_grants", "sources", "require_address",
+		    "require_source_match", "enabled", "expires", "sequence"});
 	u.line = line_of(t);
 
 	const toml::node *n = t.get("name");
 	if (!n)
 		p.add(u.line, field + ".name", "missing");
 	if (const std::string *s = get_string(p, n, field + ".name")) {
+		u.name_line = line_of(*n);
 		if (valid_user_name(*s))
 			u.name = *s;
 		else
@@ -403,19 +413,7 @@ void parse_user(Problems &p, const toml::table &t, const std::string &field,
 			      quoted(*s) + ": " + USER_NAME_RULE);
 	}
 
-	n = t.get("public_key");
-	if (!n)
-		p.add(u.line, field + ".public_key", "missing");
-	if (const std::string *s = get_string(p, n, field + ".public_key")) {
-		u.key_line = line_of(*n);
-		if (auto pk = decode_public_key(*s))
-			u.public_key = *pk;
-		else
-			p.add(line_of(*n), field + ".public_key",
-			      public_key_problem(*s, "the user's public key (what "
-						 "knockctl pubkey prints on the "
-						 "client)"));
-	}
+	parse_user_keys(p, t, field, u);
 
 	n = t.get("allow");
 	if (!n)
@@ -518,7 +516,6 @@ void parse_user(Problems &p, const toml::table &t, const std::string &field,
 void parse_users(Problems &p, const toml::node *n, ServerConfig &cfg)
 {
 	std::map<std::string, std::size_t> names;
-	std::map<Fingerprint, std::size_t> fprs;
 	std::size_t i = 0;
 
 	for (const toml::table *t : tables(p, n, "user")) {
@@ -533,18 +530,13 @@ void parse_users(Problems &p, const toml::node *n, ServerConfig &cfg)
 				      u.name + ": duplicate name (" +
 					      at("user", it->second) + ")");
 		}
-		if (u.key_line && u.public_key != PublicKey{}) {
-			const auto [it, fresh] = fprs.emplace(fingerprint(u.public_key), i);
-			if (!fresh)
-				p.add(u.key_line, field + ".public_key",
-				      "duplicate public key (" + at("user", it->second) + ")");
-		}
 		cfg.users.push_back(std::move(u));
 		if (i++ == NFKNOCK_USERS_MAX)
 			p.add(line_of(*t), "user",
 			      "too many users (" + std::to_string(NFKNOCK_USERS_MAX) +
 				      " at most)");
 	}
+	check_user_keys(p, cfg);
 }
 
 bool all_digits(std::string_view s)
@@ -768,14 +760,29 @@ LoadedConfig load_config(const ServerConfig &cfg, const std::string &name,
 	Problems p(name);
 	LoadedConfig out;
 	PrivateKey sk;
+	std::optional<PrivateKey> next;
 
 	try {
 		sk = load_key(cfg.private_key_file);
 	} catch (const Error &e) {
 		p.add(cfg.key_file_line ? cfg.key_file_line : 1,
 		      "server.private_key_file", e.what());
-		p.raise();
 	}
+	if (cfg.next_private_key_file) {
+		const std::string &path = *cfg.next_private_key_file;
+
+		try {
+			next = load_key(path);
+			if (p.empty() && public_key(*next) == public_key(sk))
+				p.add(cfg.next_key_file_line, "server.next_private_key_file",
+				      path + ": the same key as server.private_key_file");
+		} catch (const Error &e) {
+			p.add(cfg.next_key_file_line, "server.next_private_key_file",
+			      e.what());
+		}
+	}
+	if (!p.empty())
+		p.raise();
 
 	out.params.guard_action = cfg.guard_action;
 	out.params.udp_idle_ms = cfg.udp_idle_ms;
@@ -797,28 +804,7 @@ LoadedConfig load_config(const ServerConfig &cfg, const std::string &name,
 	out.knock_ports = cfg.knock_ports;
 	out.static_seqs = cfg.static_seqs;
 
-	for (std::size_t i = 0; i < cfg.users.size(); i++) {
-		const ConfigUser &cu = cfg.users[i];
-		User u;
-
-		u.name = cu.name;
-		u.fpr = fingerprint(cu.public_key);
-		u.allow = cu.allow;
-		u.sources = cu.sources;
-		u.max_duration_s = cu.max_duration_s;
-		u.expires_s = cu.expires_s;
-		u.max_grants = cu.max_grants;
-		u.seq = cu.seq;
-		u.flags = (cu.enabled ? 0 : NFKNOCK_USER_F_DISABLED) |
-			  (cu.require_address ?
-				   NFKNOCK_USER_F_REQUIRE_ADDRESS : 0);
-		try {
-			out.users.emplace_back(std::move(u),
-					       server_side_keys(sk, cu.public_key));
-		} catch (const Error &e) {
-			p.add(cu.key_line, at("user", i) + ".public_key", e.what());
-		}
-	}
+	load_users(p, cfg, sk, next, out);
 	if (!p.empty())
 		p.raise();
 	return out;

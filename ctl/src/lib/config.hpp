@@ -4,7 +4,9 @@
 // Two pure steps, no kernel involved, so tests and fuzzers call them:
 //   parse_config()  text -> ServerConfig, every syntax/type/range problem;
 //   load_config()   ServerConfig + a key-file loader -> what apply sends
-//                   (reads the server key, derives every user's keys).
+//                   (reads the server key, and the next one if given,
+//                   derives every user's keys: one kernel user per
+//                   public key and server key, key_rotation.cpp).
 // Every problem is one line "FILE:LINE: FIELD: PROBLEM", e.g.
 //   nfknock.conf:14: user[1].allow[0]: tcp/70000: port out of range
 #pragma once
@@ -47,9 +49,19 @@ inline constexpr const char *USER_NAME_RULE =
 	"only printable ASCII without spaces (0x21-0x7e), 1..32 bytes";
 static_assert(NFKNOCK_NAME_MAX == 32, "USER_NAME_RULE says 32");
 
+// A [[user]] has one public key (public_key) or, while its clients move to
+// a new one, two (public_keys = [OLD, NEW]): docs/config.md, "Key rotation".
+inline constexpr std::size_t USER_KEYS_MAX = 2;
+
+struct ConfigKey {
+	PublicKey key{};
+	std::string field;	// "user[0].public_key", "user[0].public_keys[1]"
+	int line = 0;
+};
+
 struct ConfigUser {
 	std::string name;
-	PublicKey public_key{};
+	std::vector<ConfigKey> keys;	// 1..USER_KEYS_MAX
 	std::vector<Service> allow;
 	std::vector<Prefix> sources;
 	uint32_t max_duration_s = DEFAULT_MAX_DURATION_S;
@@ -59,12 +71,17 @@ struct ConfigUser {
 	uint32_t max_grants = NFKNOCK_USER_GRANTS_DEFAULT;
 	std::optional<Sequence> seq;	// sequence = true or a table
 	int line = 0;			// of the [[user]] table
-	int key_line = 0;		// of public_key
+	int name_line = 0;		// of name
 };
 
 struct ServerConfig {
 	std::string private_key_file = DEFAULT_SERVER_KEY;
 	int key_file_line = 0;
+	// server.next_private_key_file: a next server key that clients can
+	// already knock with; every user's keys are also loaded derived with
+	// it (docs/config.md, "Key rotation").
+	std::optional<std::string> next_private_key_file;
+	int next_key_file_line = 0;
 	std::vector<Service> knock_ports;
 	uint32_t skew_ms = NFKNOCK_SKEW_DEFAULT_MS;
 	uint8_t knock_packets = NFKNOCK_KNOCK_PASS;
@@ -89,14 +106,30 @@ struct ServerConfig {
 	std::vector<StaticSequence> static_seqs;	// [[sequence]]
 };
 
+// One user as the module loads it: one public key of a [[user]], with the
+// keys derived from it and the current or the next server key. The module
+// keeps users by fingerprint and refuses two with the same name, so each
+// has its own (kernel_user_name(), next_fingerprint()).
+struct KernelUser {
+	User user;
+	UserKeys keys;
+	std::size_t index = 0;	// of its [[user]] table
+	std::size_t key = 0;	// of the table's public keys
+	bool next = false;	// derived with server.next_private_key_file
+};
+
 // Everything apply sends, in order: TXN_BEGIN params, guards, knock ports,
 // users with their derived keys, static sequences.
 struct LoadedConfig {
 	TxnParams params;
 	std::vector<Service> guards;
 	std::vector<Service> knock_ports;
-	std::vector<std::pair<User, UserKeys>> users;
+	// Every [[user]]'s public keys with the current server key, in file
+	// order, then the same with the next server key when there is one.
+	std::vector<KernelUser> users;
 	std::vector<StaticSequence> static_seqs;
+	// server.next_private_key_file's public key.
+	std::optional<PublicKey> next_server_key;
 };
 
 // Every problem found (one line each, without "knockctl: "). what() is all
@@ -119,6 +152,29 @@ ServerConfig parse_config(std::string_view text, const std::string &name);
 // Throws ConfigError (key file unusable, weak user key).
 LoadedConfig load_config(const ServerConfig &cfg, const std::string &name,
 			 const KeyLoader &load_key);
+
+// The name of the kernel user of public key @key (0-based) of the [[user]]
+// @name, derived with the next server key when @next: NAME, NAME#2,
+// NAME@next, NAME#2@next.
+std::string kernel_user_name(const std::string &name, std::size_t key, bool next);
+
+// The kernel users of @users [[user]] tables with @keys public keys in all
+// and @server_keys server keys (1, or 2 with a next one): "1200 kernel
+// users (600 users x 2 server keys)", "3 kernel users (3 public keys of 2
+// users)"; empty when it is one per [[user]].
+std::string kernel_users_text(std::size_t users, std::size_t keys,
+			      std::size_t server_keys);
+// The same for a loaded configuration.
+std::string kernel_users_text(const LoadedConfig &cfg);
+// The number of [[user]] tables of @cfg.
+std::size_t config_user_count(const LoadedConfig &cfg);
+
+// check's notes (without "knockctl: "): one per user with two public keys
+// (drop the old one once its clients moved), one for a next server key
+// (its public key, what to do once every client uses it), and one when
+// the kernel users are more than the [[user]] tables and above what a
+// namespace of an unprivileged user namespace takes.
+std::vector<std::string> rotation_notes(const LoadedConfig &cfg);
 
 // Read @path, parse, load. Throws Error if unreadable, else ConfigError.
 LoadedConfig load_config_file(const std::string &path, const KeyLoader &load_key);

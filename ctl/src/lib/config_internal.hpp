@@ -113,4 +113,19 @@ void parse_static_sequences(Problems &p, const toml::node *n, ServerConfig &cfg)
 // lockout_config.cpp: the [lockout] table @n into cfg.lockout_*.
 void parse_lockout(Problems &p, const toml::node &n, ServerConfig &cfg);
 
+// kernel_users.cpp: public_key or public_keys of the [[user]] @t into
+// u.keys.
+void parse_user_keys(Problems &p, const toml::table &t, const std::string &field,
+		     ConfigUser &u);
+// kernel_users.cpp: what the kernel users of cfg.users must be, seen from
+// the file: no public key twice (within a user or across users), every
+// kernel user's name (kernel_user_name) within NFKNOCK_NAME_MAX and
+// unique, at most NFKNOCK_USERS_MAX of them.
+void check_user_keys(Problems &p, const ServerConfig &cfg);
+// kernel_users.cpp: the kernel users of cfg.users into out.users, derived
+// with @sk, then with @next when given (out.next_server_key its public
+// key); a weak public key is a problem.
+void load_users(Problems &p, const ServerConfig &cfg, const PrivateKey &sk,
+		const std::optional<PrivateKey> &next, LoadedConfig &out);
+
 } // namespace knockctl::config_detail

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "derive.hpp"
 
+#include <initializer_list>
+#include <span>
+
 #include "errors.hpp"
 
 namespace knockctl {
@@ -20,19 +23,30 @@ Secret<32> shared_secret(const PrivateKey &sk, const PublicKey &pk)
 	return s;
 }
 
+namespace {
+
+// Unkeyed BLAKE2b of @parts one after the other, @out_len bytes into @out.
+void blake2b(uint8_t *out, std::size_t out_len,
+	     std::initializer_list<std::span<const uint8_t>> parts)
+{
+	crypto_generichash_state st;
+
+	sodium_ready();
+	crypto_generichash_init(&st, nullptr, 0, out_len);
+	for (const std::span<const uint8_t> part : parts)
+		crypto_generichash_update(&st, part.data(), part.size());
+	crypto_generichash_final(&st, out, out_len);
+	sodium_memzero(&st, sizeof(st));
+}
+
+} // namespace
+
 Secret<32> kdf_key(const Secret<32> &s, const PublicKey &server_pk,
 		   const PublicKey &client_pk)
 {
 	Secret<32> key;
-	crypto_generichash_state st;
 
-	sodium_ready();
-	crypto_generichash_init(&st, nullptr, 0, key.size());
-	crypto_generichash_update(&st, s.data(), s.size());
-	crypto_generichash_update(&st, server_pk.data(), server_pk.size());
-	crypto_generichash_update(&st, client_pk.data(), client_pk.size());
-	crypto_generichash_final(&st, key.data(), key.size());
-	sodium_memzero(&st, sizeof(st));
+	blake2b(key.data(), key.size(), {{s.data(), s.size()}, server_pk, client_pk});
 	return key;
 }
 
@@ -70,9 +84,15 @@ Fingerprint fingerprint(const PublicKey &client_pk)
 {
 	Fingerprint f{};
 
-	sodium_ready();
-	crypto_generichash(f.data(), f.size(), client_pk.data(), client_pk.size(),
-			   nullptr, 0);
+	blake2b(f.data(), f.size(), {client_pk});
+	return f;
+}
+
+Fingerprint next_fingerprint(const PublicKey &client_pk, const PublicKey &server_pk)
+{
+	Fingerprint f{};
+
+	blake2b(f.data(), f.size(), {client_pk, server_pk});
 	return f;
 }
 

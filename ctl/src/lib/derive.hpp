@@ -8,6 +8,7 @@
 //   k_hint  = crypto_kdf_derive_from_key(16, 2, "nfknock1", kdf_key)
 //   k_seq   = crypto_kdf_derive_from_key(16, 3, "nfknock1", kdf_key)
 //   fpr     = BLAKE2b-64(client_pk)                           (unkeyed)
+//   fpr'    = BLAKE2b-64(client_pk || next_server_pk)         (unkeyed)
 //   hint(w) = SipHash-2-4(k_hint, le64(w))
 #pragma once
 
@@ -43,6 +44,12 @@ UserKeys server_side_keys(const PrivateKey &server_sk, const PublicKey &client_p
 UserKeys client_side_keys(const PrivateKey &client_sk, const PublicKey &server_pk);
 
 Fingerprint fingerprint(const PublicKey &client_pk);
+
+// The fingerprint of @client_pk's user derived with the next server key
+// @server_pk (server.next_private_key_file): the module keys users by
+// fingerprint, so it must differ from the same client key's with the
+// current server key.
+Fingerprint next_fingerprint(const PublicKey &client_pk, const PublicKey &server_pk);
 
 // 16 lowercase hex characters.
 std::string fingerprint_hex(const Fingerprint &fpr);
