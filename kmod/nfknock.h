@@ -414,6 +414,7 @@ int nfknock_pernet_init(void);
 void nfknock_pernet_exit(void);
 void nfknock_pernet_adopt(struct nfknock_net *nn);
 u32 nfknock_grants_default(const struct nfknock_net *nn);
+u32 nfknock_grants_cap(struct nfknock_net *nn);
 void nfknock_cfg_defaults(struct nfknock_cfg *cfg);
 void nfknock_cfg_free(struct nfknock_cfg *cfg);
 struct nfknock_cfg *nfknock_cfg_clone(struct nfknock_net *nn);

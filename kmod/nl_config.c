@@ -61,7 +61,7 @@ static int fill_status(struct sk_buff *skb, struct nfknock_net *nn)
 	const struct nfknock_cfg *cfg = rcu_dereference_protected(nn->cfg,
 					lockdep_is_held(&nn->lock));
 	u32 buckets = nfknock_grants_buckets(nn);
-	u32 max = buckets ? nn->grants.max : nfknock_grants_default(nn);
+	u32 max = nfknock_grants_cap(nn);
 
 	if (nla_put_u32(skb, NFKNOCK_A_API_VERSION, NFKNOCK_GENL_VERSION) ||
 	    nla_put_u8(skb, NFKNOCK_A_HOOKED, nn->hooked) ||

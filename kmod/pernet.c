@@ -128,6 +128,11 @@ int nfknock_cfg_replace(struct nfknock_net *nn, struct nfknock_cfg *next,
 		return ret;
 	}
 	nn->cfg_gen++;
+	/* Each user's knock state now belongs to @next's user object (or to
+	 * none); @old is still whole here, freed only after a grace period.
+	 */
+	if (!old || old->users != next->users)
+		nfknock_userset_adopt(nn, old ? old->users : NULL, next->users);
 	if (keep)
 		*keep = old;
 	else
@@ -196,6 +201,13 @@ void nfknock_flush(struct nfknock_net *nn)
 u32 nfknock_grants_default(const struct nfknock_net *nn)
 {
 	return nn->limited ? NFKNOCK_USERNS_GRANTS_LIMIT : NFKNOCK_GRANTS_DEFAULT;
+}
+
+/* The grant cap in force: the default until a table was first made. */
+u32 nfknock_grants_cap(struct nfknock_net *nn)
+{
+	return nfknock_grants_buckets(nn) ? nn->grants.max :
+					    nfknock_grants_default(nn);
 }
 
 u64 nfknock_stat_sum(struct nfknock_net *nn, int stat)

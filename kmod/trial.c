@@ -115,7 +115,8 @@ static void report_rollback(struct nfknock_net *nn, u32 revoked)
 }
 
 /*
- * Put the previous configuration back. Its hint and sequence tables are
+ * Put the previous configuration back (the swap points the users' knock
+ * state back at its users). Its hint and sequence tables are
  * brought up to now first (a failure leaves them to the hint worker,
  * which retries). If the swap itself fails (hooks could not be
  * registered), the trial stays and the worker tries again in a second:
@@ -125,8 +126,6 @@ static void rollback(struct nfknock_net *nn)
 {
 	struct nfknock_cfg *prev = nn->trial.prev;
 	struct nfknock_userset *us = prev->users;
-	struct nfknock_userset *trial_us;
-	const struct nfknock_cfg *cur;
 	u64 now = nfknock_unix_ms();
 	u32 revoked;
 
@@ -137,23 +136,13 @@ static void rollback(struct nfknock_net *nn)
 	}
 	/* A table of the wrong size only costs speed: go on without. */
 	nfknock_grants_fit(nn, nn->trial.grants_max);
-	cur = rcu_dereference_protected(nn->cfg, lockdep_is_held(&nn->lock));
-	/* The swap frees the trial's configuration after a grace period;
-	 * its users are still needed below.
-	 */
-	trial_us = cur ? cur->users : NULL;
-	if (trial_us)
-		kref_get(&trial_us->ref);
 	if (nfknock_cfg_commit(nn, prev)) {
-		nfknock_userset_put(trial_us);
 		queue_delayed_work(system_power_efficient_wq, &nn->trial.work,
 				   HZ);
 		return;
 	}
 	nn->trial.prev = NULL;
 	WRITE_ONCE(nn->grants.max, nn->trial.grants_max);
-	nfknock_userset_adopt(nn, trial_us, us);
-	nfknock_userset_put(trial_us);
 	/* A knock still verified under the trial's configuration could add
 	 * a grant the restored one forbids after the walk below.
 	 */

@@ -156,9 +156,8 @@ int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 confirm_ms,
 {
 	struct nfknock_txn *txn = nfknock_txn_get(nn, portid, extack);
 	struct nfknock_cfg *next, *cur, *prev = NULL, *fallback = NULL;
-	struct nfknock_userset *us = NULL, *cur_us;
-	u32 grants_before = nfknock_grants_buckets(nn) ? nn->grants.max :
-			    nfknock_grants_default(nn);
+	struct nfknock_userset *us = NULL;
+	u32 grants_before = nfknock_grants_cap(nn);
 	int ret;
 
 	*revoked = 0;
@@ -209,15 +208,8 @@ int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 confirm_ms,
 		goto err_unbuild;
 	}
 	next->users = us;
-	/* The swap may free the current configuration after a grace period;
-	 * its users are still needed below.
-	 */
-	cur_us = cur ? cur->users : NULL;
-	if (cur_us)
-		kref_get(&cur_us->ref);
 	ret = nfknock_cfg_replace(nn, next, confirm_ms ? &prev : NULL);
 	if (ret) {
-		nfknock_userset_put(cur_us);
 		next->users = NULL;
 		goto err_unbuild;
 	}
@@ -226,8 +218,6 @@ int nfknock_txn_commit(struct nfknock_net *nn, u32 portid, u32 confirm_ms,
 	INIT_LIST_HEAD(&txn->users);
 	txn->n_users = 0;
 	WRITE_ONCE(nn->grants.max, txn->grants_max);
-	nfknock_userset_adopt(nn, cur_us, us);
-	nfknock_userset_put(cur_us);
 	if (confirm_ms) {
 		/* Nothing is revoked until the trial ends (trial.c). */
 		nfknock_trial_start(nn, prev ? prev : fallback, grants_before,

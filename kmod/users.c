@@ -31,8 +31,7 @@ void nfknock_user_free(struct nfknock_user *u)
 
 /*
  * A user set is reachable only through configurations; the last reference
- * goes from a configuration's RCU callback (readers are done), from a
- * writer that held one across a swap (after that callback), or from an
+ * goes from a configuration's RCU callback (readers are done) or from an
  * error path before it was ever published, so it is freed at once.
  */
 static void userset_release(struct kref *ref)
