@@ -160,7 +160,13 @@ for p in 7000 8000 9000; do in_ns "$c2" nc -z -w 1 $SRV4 $p; done
 expect_tcp ok "$c2" $SRV4 2222 "unlocked c2: its static sequence opens tcp/2222"
 
 # 7. Wrong steps lock c1 out; the lockout ends by itself after 10 s.
+#    c1's policy refusal in 2 counted as a failure, in a window anchored at
+#    it: whether that window is still open here depends on the kernel's
+#    speed (on the debug kernel it closed between the second and third
+#    wrong step, which restarted the count, and no lockout came). Forgetting
+#    c1's entry first makes the three wrong steps the only failures.
 ksrv revoke $C14 > /dev/null 2>&1
+ksrv unlock $C14 > /dev/null 2>&1 || :
 for _ in 1 2 3; do
 	in_ns "$c1" nc -z -w 1 $SRV4 7000
 	in_ns "$c1" nc -z -w 1 $SRV4 9000
