@@ -112,8 +112,9 @@ static bool locate_l4(struct sk_buff *skb, u8 pf, u8 *proto,
 
 /*
  * With users that have derived sequences, a TCP SYN or a UDP datagram may
- * be a step: one bitmap test decides whether to look (nfknock_seq_maybe()),
- * and only packets addressed to this host count. The packet then goes on
+ * be a step: a bitmap test, or for a later step a look at the source's
+ * attempts, decides whether to look (nfknock_seq_maybe()), and only
+ * packets addressed to this host count. The packet then goes on
  * as if nfknock had not seen it.
  */
 static void observe_step(struct nfknock_net *nn,
@@ -125,7 +126,7 @@ static void observe_step(struct nfknock_net *nn,
 	u16 dport;
 
 	if (!nfk_seq_candidate(proto, l4, len, &dport) ||
-	    !nfknock_seq_maybe(cfg->users, proto, dport))
+	    !nfknock_seq_maybe(cfg->users, proto, dport, saddr, alen))
 		return;
 	if (dest_scope(skb, st) != DEST_HERE)
 		return;

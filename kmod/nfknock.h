@@ -129,6 +129,10 @@ struct nfknock_pentry {
 
 struct nfknock_pset {
 	spinlock_t lock;
+	/* Used entries, written under the lock; read without it by
+	 * nfknock_seq_maybe(): a source whose set holds no attempt has none.
+	 */
+	u8 used;
 	struct nfknock_pentry e[NFK_PROGRESS_WAYS];
 };
 
@@ -494,23 +498,36 @@ static inline int nfknock_seq_pidx(u8 proto)
 	return proto == IPPROTO_UDP;
 }
 
+/* The set that holds the attempts of source @saddr. */
+static inline struct nfknock_pset *
+nfknock_progress_set(struct nfknock_progress *pt, const u8 *saddr,
+		     size_t alen)
+{
+	return &pt->set[siphash(saddr, alen, &pt->key) & pt->mask];
+}
+
 /*
- * Fast path: could a packet of @proto to @dport be a sequence step? One
- * bitmap test while no attempt is in flight; a range test otherwise.
- * Called under rcu_read_lock() with us->n_seq != 0.
+ * Fast path: could a packet of @proto to @dport from @saddr be a sequence
+ * step? A first step is one bitmap test. A later step needs an attempt in
+ * flight from @saddr: a port in the steps' range, then one look at the
+ * source's set, so that another source's attempt costs a datagram no FIB
+ * lookup and no lock. Called under rcu_read_lock() with us->n_seq != 0.
  */
 static inline bool nfknock_seq_maybe(const struct nfknock_userset *us,
-				     u8 proto, u16 dport)
+				     u8 proto, u16 dport, const u8 *saddr,
+				     size_t alen)
 {
 	const struct nfknock_seqidx *idx = rcu_dereference(us->seqidx);
+	struct nfknock_progress *pt = us->progress;
 	int p = nfknock_seq_pidx(proto);
 
 	if (!(us->seq_protos & BIT(p)))
 		return false;
 	if (idx && test_bit(dport, idx->first[p]))
 		return true;
-	return atomic_read(&us->progress->live) &&
-	       dport >= us->seq_lo[p] && dport <= us->seq_hi[p];
+	return atomic_read(&pt->live) &&
+	       dport >= us->seq_lo[p] && dport <= us->seq_hi[p] &&
+	       READ_ONCE(nfknock_progress_set(pt, saddr, alen)->used);
 }
 
 int nfknock_seq_prepare(struct nfknock_net *nn, struct nfknock_userset *us,

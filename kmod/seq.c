@@ -218,9 +218,12 @@ int nfknock_seq_rebuild(struct nfknock_net *nn, struct nfknock_userset *us,
 	return 0;
 }
 
-static void entry_free(struct nfknock_progress *pt, struct nfknock_pentry *e)
+/* Set lock held. */
+static void entry_free(struct nfknock_progress *pt, struct nfknock_pset *set,
+		       struct nfknock_pentry *e)
 {
 	e->family = 0;
+	WRITE_ONCE(set->used, set->used - 1);
 	atomic_dec(&pt->live);
 }
 
@@ -244,7 +247,7 @@ void nfknock_seq_sweep(struct nfknock_userset *us)
 		spin_lock_bh(&set->lock);
 		for (j = 0; j < NFK_PROGRESS_WAYS; j++)
 			if (set->e[j].family && now >= set->e[j].a.deadline_ms)
-				entry_free(pt, &set->e[j]);
+				entry_free(pt, set, &set->e[j]);
 		spin_unlock_bh(&set->lock);
 		if (!(i & 63))
 			cond_resched();
@@ -271,6 +274,7 @@ static struct nfknock_pentry *entry_take(struct nfknock_net *nn,
 		struct nfknock_pentry *e = &set->e[j];
 
 		if (!e->family) {
+			WRITE_ONCE(set->used, set->used + 1);
 			atomic_inc(&pt->live);
 			return e;
 		}
@@ -371,7 +375,7 @@ static void feed_attempts(struct nfknock_net *nn, const struct nfknock_userset *
 				out->proto = e->a.proto;
 				out->port = e->a.port;
 			}
-			entry_free(pt, e);
+			entry_free(pt, set, e);
 			break;
 		case NFK_SEQ_OTHER:
 			if (foreign)
@@ -382,7 +386,7 @@ static void feed_attempts(struct nfknock_net *nn, const struct nfknock_userset *
 			} else {
 				failed = true;
 			}
-			entry_free(pt, e);
+			entry_free(pt, set, e);
 			break;
 		}
 	}
@@ -577,7 +581,7 @@ void nfknock_seq_step(struct nfknock_net *nn, const struct nfknock_cfg *cfg,
 		report_locked(nn, family, saddr, proto, dport);
 		return;
 	}
-	set = &pt->set[siphash(saddr, alen, &pt->key) & pt->mask];
+	set = nfknock_progress_set(pt, saddr, alen);
 	spin_lock_bh(&set->lock);
 	if (atomic_read(&pt->live))
 		feed_attempts(nn, us, set, proto, dport, family, saddr, alen,
