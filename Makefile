@@ -79,8 +79,11 @@ vm-debug: modules-debug knockctl
 
 # Benches (not tests): tests/bench/*.sh in the VM on both Debian kernels;
 # prints every BENCH line. NFKNOCK_BENCH_KNOCKS / NFKNOCK_BENCH_BURST size them.
+# scripts/peers.sh first: the port knockers peers_connect compares (Debian's
+# packages unpacked into /var/cache/nfknock, xt_pknock built for 6.1).
 bench: modules ctl
-	@NFKNOCK_SUITE=bench NFKNOCK_TEST_TIMEOUT=$${NFKNOCK_TEST_TIMEOUT:-1200} \
+	@peers=$$(scripts/peers.sh) || echo "bench: no peer kit (scripts/peers.sh failed): peers_connect skips"; \
+	NFKNOCK_BENCH_PEERS=$$peers NFKNOCK_SUITE=bench NFKNOCK_TEST_TIMEOUT=$${NFKNOCK_TEST_TIMEOUT:-1200} \
 		NFKNOCK_VM_TIMEOUT=$${NFKNOCK_VM_TIMEOUT:-2400} tests/vm/run-all $(KVERS); rc=$$?; \
 	for k in $(KVERS); do echo "=== bench on $$k"; \
 		cat $(BUILD)/vm/bench-$$k/*.log 2>/dev/null | grep '^BENCH' || echo "(no figures)"; done; \
