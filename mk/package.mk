@@ -24,6 +24,12 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+# zsh: Debian's directory for packages under /usr, site-functions (on
+# Debian's $fpath too) under any other prefix. fish reads
+# vendor_completions.d under each $XDG_DATA_DIRS entry (by default
+# /usr/local/share and /usr/share).
+ZSH_COMPLETIONDIR ?= $(PREFIX)/share/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
+FISH_COMPLETIONDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 SYSCONFDIR ?= /etc
 DKMSDIR ?= /usr/src/nfknock-$(VERSION)
 
@@ -56,6 +62,10 @@ install: $(if $(KNOCKCTL),,pkg-ctl) man
 	install -D -m 644 $(MANOUT)/nfknock.4 $(DESTDIR)$(MANDIR)/man4/nfknock.4
 	install -D -m 644 $(TOP)/packaging/knockctl.bash-completion \
 		$(DESTDIR)$(COMPLETIONDIR)/knockctl
+	install -D -m 644 $(TOP)/packaging/knockctl.zsh-completion \
+		$(DESTDIR)$(ZSH_COMPLETIONDIR)/_knockctl
+	install -D -m 644 $(TOP)/packaging/knockctl.fish \
+		$(DESTDIR)$(FISH_COMPLETIONDIR)/knockctl.fish
 	install -d -m 755 $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/bin/knockctl|$(BINDIR)/knockctl|' $(TOP)/packaging/nfknock.service \
 		> $(DESTDIR)$(UNITDIR)/nfknock.service
@@ -88,6 +98,8 @@ endif
 		$(DESTDIR)$(MANDIR)/man5/nfknock.conf.5 \
 		$(DESTDIR)$(MANDIR)/man4/nfknock.4 \
 		$(DESTDIR)$(COMPLETIONDIR)/knockctl \
+		$(DESTDIR)$(ZSH_COMPLETIONDIR)/_knockctl \
+		$(DESTDIR)$(FISH_COMPLETIONDIR)/knockctl.fish \
 		$(DESTDIR)$(UNITDIR)/nfknock.service \
 		$(DESTDIR)$(SYSCONFDIR)/nfknock/nfknock.conf.example
 	rm -rf $(DESTDIR)$(DKMSDIR)

@@ -9,7 +9,8 @@ set -eu
 # for and the VM suite boots are unpacked into /var/cache/nfknock/kernels by
 # scripts/kernel-cache.sh (below), never installed into the host's /boot.
 # gcc-12, libelf1, libssl3, zlib1g and pahole are what their headers and
-# linux-kbuild would have pulled in.
+# linux-kbuild would have pulled in. bash-completion, zsh and fish run
+# the completion test (tests/completion/check.sh, with the unit tests).
 PKGS="build-essential pkg-config cmake clang libclang-rt-14-dev
 gcc-12 libelf1 libssl3 zlib1g pahole
 dkms kmod
@@ -19,7 +20,8 @@ qemu-system-x86 busybox-static cpio xz-utils zstd
 linux-source-6.1 bc bison flex libelf-dev libssl-dev
 iproute2 nftables socat openssh-server openssh-client tcpdump jq
 python3 python3-scapy python3-cryptography procps util-linux faketime
-nmap coturn ca-certificates openssl netcat-openbsd"
+nmap coturn ca-certificates openssl netcat-openbsd
+bash-completion zsh fish"
 # Packaging and the booted-Debian test (mk/package.mk) list theirs apart.
 top=$(cd "$(dirname "$0")/.." && pwd)
 if [ -r "$top/mk/package-deps.txt" ]; then

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // Fixtures shared by the CLI tests: a fake module behind knockctl's
 // Transport (records every request, plays canned replies and refusals),
-// and a temporary directory.
+// a temporary directory, and an environment variable set for a scope.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -123,6 +124,30 @@ struct TempDir {
 		std::ofstream(file(name)) << text;
 		REQUIRE(chmod(file(name).c_str(), mode) == 0);
 		return file(name);
+	}
+};
+
+// One environment variable set (or, with nullopt, unset) for a scope and
+// put back after it: tests of files found through $HOME or
+// $XDG_CONFIG_HOME must never read the files of whoever runs them.
+struct ScopedEnv {
+	std::string name;
+	std::optional<std::string> old;
+
+	ScopedEnv(std::string n, const std::optional<std::string> &value) : name(std::move(n))
+	{
+		if (const char *v = std::getenv(name.c_str()))
+			old = v;
+		REQUIRE(set(value) == 0);
+	}
+	~ScopedEnv() { set(old); }
+	ScopedEnv(const ScopedEnv &) = delete;
+	ScopedEnv &operator=(const ScopedEnv &) = delete;
+
+	int set(const std::optional<std::string> &value) const
+	{
+		return value ? setenv(name.c_str(), value->c_str(), 1) :
+			       unsetenv(name.c_str());
 	}
 };
 

@@ -25,10 +25,17 @@ void register_users(CLI::App &app, Context &ctx);
 void register_knock_ports(CLI::App &app, Context &ctx);
 void register_knock(CLI::App &app, Context &ctx);
 void register_sequence(CLI::App &app, Context &ctx);
+void register_profiles(CLI::App &app, Context &ctx);
 void register_lockouts(CLI::App &app, Context &ctx);
 void register_unlock(CLI::App &app, Context &ctx);
 void register_stats(CLI::App &app, Context &ctx);
 void register_monitor(CLI::App &app, Context &ctx);
+
+// --profile's help, for every command that reads the profile file
+// (profile.hpp, profile_path()).
+inline constexpr const char *PROFILE_OPTION_HELP =
+	"Client profile (default $XDG_CONFIG_HOME/nfknock/client.toml, else "
+	"~/.config/nfknock/client.toml)";
 
 // The options naming a client's keys (knock and sequence): the server's
 // public key, the own private key file, the profile that may give both.
@@ -49,9 +56,7 @@ inline ClientKeyOptions add_client_key_options(CLI::App *sub,
 				"Own private key file (mode 0600), - for "
 				"standard input, or a pipe (/dev/fd/N)")
 			->type_name("FILE"),
-		sub->add_option("--profile", profile,
-				"Client profile (default "
-				"~/.config/nfknock/client.toml)")
+		sub->add_option("--profile", profile, PROFILE_OPTION_HELP)
 			->type_name("FILE"),
 	};
 }
@@ -79,6 +84,7 @@ inline void register_all(CLI::App &app, Context &ctx)
 	register_pubkey(app, ctx);
 	register_knock(app, ctx);
 	register_sequence(app, ctx);
+	register_profiles(app, ctx);
 }
 
 } // namespace knockctl

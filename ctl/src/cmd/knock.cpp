@@ -34,7 +34,8 @@ void register_knock(CLI::App &app, Context &ctx)
 	auto text = std::make_shared<Text>();
 
 	sub->add_option("HOST", a->host,
-			"Profile name, host name or address of the server")
+			"Profile name (knockctl profiles lists them), host name "
+			"or address of the server")
 		->required();
 	auto *open = sub->add_option("--open", text->open,
 				     "Ask for tcp/PORT or udp/PORT (default: the "

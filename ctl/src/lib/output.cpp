@@ -72,7 +72,8 @@ std::string grants_of_cap(const User &u)
 	       std::to_string(*u.max_grants);
 }
 
-// A user's sequence parameters, null when it has none.
+} // namespace
+
 nlohmann::json sequence_json(const std::optional<Sequence> &s)
 {
 	if (!s)
@@ -84,8 +85,6 @@ nlohmann::json sequence_json(const std::optional<Sequence> &s)
 		{"window_s", s->window_s},
 	};
 }
-
-} // namespace
 
 std::string fpr_hex(const std::array<uint8_t, 8> &fpr)
 {

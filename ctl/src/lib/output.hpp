@@ -49,6 +49,9 @@ std::string static_seq_text(const StaticSequence &s);
 // null without. "confirm_left_ms": the time left to confirm a
 // configuration on trial, null when none is.
 nlohmann::json status_json(const Status &s, const StaticSeqs &seqs = std::nullopt);
+// Sequence parameters, {"length", "range", "proto", "window_s"}; null for
+// none (a user's, a profile's).
+nlohmann::json sequence_json(const std::optional<Sequence> &s);
 nlohmann::json users_json(const std::vector<User> &users);
 nlohmann::json knock_ports_json(const std::vector<Service> &ports);
 nlohmann::json guards_json(const std::vector<Service> &guards);

@@ -152,28 +152,44 @@ const ServerProfile *find_profile(const std::vector<ServerProfile> &list,
 	return nullptr;
 }
 
-std::vector<ServerProfile> load_profiles(const std::optional<std::string> &file)
+std::string profile_path(const std::optional<std::string> &file)
+{
+	if (file)
+		return *file;
+	const char *xdg = std::getenv("XDG_CONFIG_HOME");
+	if (xdg && xdg[0] == '/')
+		return std::string(xdg) + "/" + PROFILE_RELATIVE;
+	const char *home = std::getenv("HOME");
+	if (home && home[0])
+		return std::string(home) + "/.config/" + PROFILE_RELATIVE;
+	return "";
+}
+
+ProfileFile read_profile_file(const std::optional<std::string> &file)
 {
 	const char *h = std::getenv("HOME");
 	const std::string home = h ? h : "";
-	std::string path;
+	ProfileFile out;
 
-	if (file)
-		path = *file;
-	else if (!home.empty())
-		path = home + "/" + PROFILE_RELATIVE;
-	else
-		return {};
-
-	std::ifstream in(path, std::ios::binary);
+	out.path = profile_path(file);
+	if (out.path.empty())
+		return out;
+	std::ifstream in(out.path, std::ios::binary);
 	if (!in) {
 		if (!file && errno == ENOENT)
-			return {};
-		throw Error(path + ": " + std::strerror(errno));
+			return out;
+		throw Error(out.path + ": " + std::strerror(errno));
 	}
 	std::ostringstream text;
 	text << in.rdbuf();
-	return parse_profile(text.str(), path, home);
+	out.found = true;
+	out.profiles = parse_profile(text.str(), out.path, home);
+	return out;
+}
+
+std::vector<ServerProfile> load_profiles(const std::optional<std::string> &file)
+{
+	return read_profile_file(file).profiles;
 }
 
 ClientKeySource client_key_source(const std::string &what,

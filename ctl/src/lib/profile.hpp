@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// Client profiles (~/.config/nfknock/client.toml, docs/knockctl.md):
+// Client profiles ($XDG_CONFIG_HOME/nfknock/client.toml, else
+// ~/.config/nfknock/client.toml; docs/knockctl.md):
 //
 //   [[server]]
 //   name = "home"                       # what "knockctl knock home" matches
@@ -24,7 +25,8 @@
 
 namespace knockctl {
 
-inline constexpr const char *PROFILE_RELATIVE = ".config/nfknock/client.toml";
+// Under $XDG_CONFIG_HOME, else under $HOME/.config.
+inline constexpr const char *PROFILE_RELATIVE = "nfknock/client.toml";
 
 struct ServerProfile {
 	std::string name;
@@ -50,9 +52,26 @@ std::vector<ServerProfile> parse_profile(std::string_view text,
 const ServerProfile *find_profile(const std::vector<ServerProfile> &list,
 				  const std::string &host);
 
-// The profiles of @file (--profile: it must exist), else of
-// ~/.config/nfknock/client.toml ($HOME; may be missing). Throws Error if
-// unreadable, ConfigError if invalid.
+// The profile file a client command reads: @file (--profile), else
+// $XDG_CONFIG_HOME/nfknock/client.toml when that variable is an absolute
+// path (the XDG base directory rule: a relative one is ignored), else
+// $HOME/.config/nfknock/client.toml; "" when neither variable is set.
+std::string profile_path(const std::optional<std::string> &file);
+
+// A profile file as read: where it was looked for, whether it was there,
+// and its profiles.
+struct ProfileFile {
+	std::string path;	// profile_path(); "" without $HOME
+	bool found = false;
+	std::vector<ServerProfile> profiles;
+};
+
+// Reads profile_path(@file). A missing default file is not an error
+// (found false: knock and sequence then need their options); a missing
+// --profile FILE is. Throws Error if unreadable, ConfigError if invalid.
+ProfileFile read_profile_file(const std::optional<std::string> &file);
+
+// read_profile_file(@file).profiles: what knock and sequence match HOST in.
 std::vector<ServerProfile> load_profiles(const std::optional<std::string> &file);
 
 // Where a client command's keys come from: the command line's, else the
