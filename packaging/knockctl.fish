@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 # fish completion for knockctl(8). Installed as
 # /usr/share/fish/vendor_completions.d/knockctl.fish. It completes what the
-# bash and zsh files beside it complete; tests/completion/check.sh checks
-# that each names every subcommand and option of knockctl --help.
+# bash and zsh files beside it complete; tests/completion/check.sh asks
+# each shell for every subcommand and option of knockctl --help.
 
 # The positional words before the cursor (the command, its subcommand,
 # its arguments), without the options and their values.

@@ -93,7 +93,8 @@ help_words() {
 }
 
 # The commands, each one's subcommands, and each command path's options
-# ("status", "guard add", ...).
+# ("status", "guard add", ...). The --help of every command is asked for
+# at once: an ASan knockctl takes a moment to start.
 declare -A subs_of opts_of
 top_cmds=()
 top_opts=()
@@ -104,14 +105,21 @@ while read -r kind word; do
 	esac
 done < <(help_words)
 ((${#top_cmds[@]} >= 20)) && ok || fail "knockctl --help lists ${#top_cmds[@]} subcommands"
-paths=()
+mkdir -p "$tmp/help"
+for c in "${top_cmds[@]}"; do help_words "$c" > "$tmp/help/$c" & done
+wait
 for c in "${top_cmds[@]}"; do
 	while read -r kind word; do
 		case $kind in
 		S) subs_of[$c]+="$word " ;;
 		O) opts_of[$c]+="$word " ;;
 		esac
-	done < <(help_words "$c")
+	done < "$tmp/help/$c"
+	for s in ${subs_of[$c]-}; do help_words "$c" "$s" > "$tmp/help/$c $s" & done
+done
+wait
+paths=()
+for c in "${top_cmds[@]}"; do
 	if [[ -z ${subs_of[$c]-} ]]; then
 		paths+=("$c")
 		continue
@@ -120,7 +128,7 @@ for c in "${top_cmds[@]}"; do
 		paths+=("$c $s")
 		while read -r kind word; do
 			[[ $kind == O ]] && opts_of["$c $s"]+="$word "
-		done < <(help_words "$c" "$s")
+		done < "$tmp/help/$c $s"
 	done
 done
 
