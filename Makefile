@@ -84,7 +84,7 @@ vm-debug: modules-debug knockctl
 bench: modules ctl
 	@peers=$$(scripts/peers.sh) || echo "bench: no peer kit (scripts/peers.sh failed): peers_connect skips"; \
 	NFKNOCK_BENCH_PEERS=$$peers NFKNOCK_SUITE=bench NFKNOCK_TEST_TIMEOUT=$${NFKNOCK_TEST_TIMEOUT:-1200} \
-		NFKNOCK_VM_TIMEOUT=$${NFKNOCK_VM_TIMEOUT:-2400} tests/vm/run-all $(KVERS); rc=$$?; \
+		NFKNOCK_VM_TIMEOUT=$${NFKNOCK_VM_TIMEOUT:-3600} tests/vm/run-all $(KVERS); rc=$$?; \
 	for k in $(KVERS); do echo "=== bench on $$k"; \
 		cat $(BUILD)/vm/bench-$$k/*.log 2>/dev/null | grep '^BENCH' || echo "(no figures)"; done; \
 	exit $$rc

@@ -14,7 +14,9 @@
 #                    every library package of theirs the host lacks
 #                    (libfko3, libgpgme11 on Debian 12)
 #   DIR/bin/         links to them: knockd, knock, fwknopd, fwknop,
-#                    iptables (xtables-nft-multi, the nft backend)
+#                    iptables (xtables-nft-multi, the nft backend); and
+#                    iptables-env, which sets XTABLES_LIBDIR itself (for
+#                    fwknopd, which runs it with an empty environment)
 #   DIR/env          LD_LIBRARY_PATH and XTABLES_LIBDIR into root/, which
 #                    they need: `env $(cat DIR/env) DIR/bin/iptables -S`
 #   DIR/kmod/KVER/xt_pknock.ko   built with Kbuild from
@@ -133,6 +135,23 @@ for l in sbin/knockd bin/knock sbin/fwknopd bin/fwknop; do
 	ln -s "../root/usr/$l" "$out/bin/${l#*/}"
 done
 ln -s ../root/usr/sbin/xtables-nft-multi "$out/bin/iptables"
+# fwknopd runs its FIREWALL_EXE with an empty environment (execvpe), so it
+# gets bin/iptables-env instead: a few lines of C (not a shell script: one
+# small exec more per firewall command, not a shell's start-up) that set
+# XTABLES_LIBDIR and exec xtables-nft-multi as iptables.
+cat > "$tmp/iptables-env.c" <<-C
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	(void)argc;
+	setenv("XTABLES_LIBDIR", "$dir/root/usr/lib/x86_64-linux-gnu/xtables", 1);
+	argv[0] = "iptables";
+	execv("$dir/root/usr/sbin/xtables-nft-multi", argv);
+	return 127;
+}
+C
+gcc -O2 -Wall -Werror -o "$out/bin/iptables-env" "$tmp/iptables-env.c"
 printf '%s\n' "LD_LIBRARY_PATH=$dir/root/usr/lib/x86_64-linux-gnu" \
 	"XTABLES_LIBDIR=$dir/root/usr/lib/x86_64-linux-gnu/xtables" > "$out/env"
 
