@@ -26,12 +26,14 @@
 # Each measurement is one knock_connect.py run in c1: one connection must
 # be refused first (the port is closed; in floor, accepted), then the clock starts, the knock
 # client runs, and connections are tried every 5 ms until one is accepted;
-# it prints the wall time and the attempts. Configurations interleave round
-# by round (the order rotates every round); before each, nothing of another
-# may be left (daemons, `nft list ruleset`, `iptables -S`, xt_pknock
-# loaded, nfknock guards), or that sample is discarded and the line says
-# so. Prints per configuration "BENCH peers_connect NAME: median ..." with
-# its ratio to the floor.
+# it prints the wall time, the client's own time and the attempts ("after
+# the client": the wall time minus the client's, per sample).
+# Configurations interleave round by round (the order rotates every
+# round); before each, nothing of another may be left (daemons, `nft list
+# ruleset`, `iptables -S`, xt_pknock loaded, nfknock guards), or that
+# sample is discarded and the line says so (a self-test first shows the
+# check sees them). Prints per configuration "BENCH peers_connect NAME:
+# median ..." with its ratio to the floor.
 #
 # The peers come from scripts/peers.sh (NFKNOCK_BENCH_PEERS names its
 # directory; make bench builds it): Debian's packages unpacked, never
@@ -300,7 +302,18 @@ teardown() {
 	esac
 }
 
-declare -A ms att cli disc
+# The leftover check must see what it is there to see: a table, xt_pknock
+# and a guard left on purpose are reported, and gone after scrub.
+ns_srv nft add table inet nfk_probe
+modprobe x_tables && insmod "$PKO"
+ksrv guard add tcp/9 > /dev/null
+left=$(leftovers)
+check_eq "the leftover check sees a table, xt_pknock and a guard" \
+	"$(grep -c -e 'nfk_probe' -e 'xt_pknock is loaded' -e 'nfknock: hooked true, 1 guards' <<< "$left")" 3
+scrub
+check_eq "nothing left after scrub" "$(leftovers)" ""
+
+declare -A ms att cli aft disc
 for ((r = 1; r <= ROUNDS; r++)); do
 	n=${#CONFIGS[@]}
 	for ((j = 0; j < n; j++)); do
@@ -329,6 +342,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		ok\ *)
 			read -r _ t k a <<< "$res"
 			ms[$c]+="${t#total_ms=} " cli[$c]+="${k#client_ms=} " att[$c]+="${a#attempts=} "
+			aft[$c]+="$(awk -v t="${t#total_ms=}" -v k="${k#client_ms=}" 'BEGIN { print t - k }') "
 			;;
 		open-before | closed-before)
 			echo "round $r $c: discarded: tcp/$PORT was ${res%-before} before the knock"
@@ -355,14 +369,15 @@ for c in "${CONFIGS[@]}"; do
 	read -r m lo hi cnt <<< "$(stats "${ms[$c]:-}")"
 	read -r am _ <<< "$(stats "${att[$c]:-}")"
 	read -r cm _ <<< "$(stats "${cli[$c]:-}")"
+	read -r fm _ <<< "$(stats "${aft[$c]:-}")"
 	if ((cnt == 0)); then
 		echo "BENCH peers_connect $c: no measurement (${disc[$c]:-0} discarded)"
 		continue
 	fi
-	awk -v c="$c" -v m="$m" -v lo="$lo" -v hi="$hi" -v am="$am" -v cm="$cm" -v f="$floor" \
+	awk -v c="$c" -v m="$m" -v lo="$lo" -v hi="$hi" -v am="$am" -v cm="$cm" -v fm="$fm" -v f="$floor" \
 		-v n="$cnt" -v d="${disc[$c]:-0}" 'BEGIN {
 		r = (f != "" && f != "-" && f > 0) ? sprintf("%.2f", m / f) : "-"
-		printf "BENCH peers_connect %s: median %.1f ms (min %.1f, max %.1f), attempts median %s, client median %.1f ms, floor %s ms, ratio %s (n=%d, %d discarded)\n",
-			c, m, lo, hi, am, cm, (f == "" ? "-" : f), r, n, d }'
+		printf "BENCH peers_connect %s: median %.1f ms (min %.1f, max %.1f), attempts median %s, client median %.1f ms, after the client median %.1f ms, floor %s ms, ratio %s (n=%d, %d discarded)\n",
+			c, m, lo, hi, am, cm, fm, (f == "" ? "-" : f), r, n, d }'
 done
 finish
