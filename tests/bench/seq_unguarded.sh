@@ -28,6 +28,10 @@ UDP_S=5
 # NFKNOCK_BENCH_SEQ_LIVE=0: no attempt put in flight (the hooks and the
 # observer's bitmap test alone), to tell their cost from the range test's.
 SEQ_LIVE=${NFKNOCK_BENCH_SEQ_LIVE:-1}
+# NFKNOCK_BENCH_SEQ_USERS=0: the same users without sequences (SPA only;
+# implies no attempt), to tell the hooks' cost from the observer's.
+SEQ_USERS=${NFKNOCK_BENCH_SEQ_USERS:-1}
+((SEQ_USERS)) || SEQ_LIVE=0
 
 setup_net
 spa_init
@@ -35,8 +39,13 @@ spa_key alice bob
 conf=$SPA/nfknock.conf
 {
 	spa_server
-	spa_user alice allow='["tcp/22"]' sequence=true
-	spa_user bob allow='["tcp/22"]' sequence='{ proto = "udp" }'
+	if ((SEQ_USERS)); then
+		spa_user alice allow='["tcp/22"]' sequence=true
+		spa_user bob allow='["tcp/22"]' sequence='{ proto = "udp" }'
+	else
+		spa_user alice allow='["tcp/22"]'
+		spa_user bob allow='["tcp/22"]'
+	fi
 } > "$conf"
 nsenter --net="/run/netns/$srv" socat -u TCP-LISTEN:5001,fork,reuseaddr OPEN:/dev/null &
 bg_pids+=($!)
