@@ -123,14 +123,15 @@ static void observe_step(struct nfknock_net *nn,
 			 const u8 *l4, unsigned int len, const u8 *saddr,
 			 size_t alen)
 {
+	struct nfknock_pset *set;
 	u16 dport;
 
-	if (!nfk_seq_candidate(proto, l4, len, &dport) ||
-	    !nfknock_seq_maybe(cfg->users, proto, dport, saddr, alen))
+	if (!nfk_seq_candidate(proto, l4, len, &dport))
 		return;
-	if (dest_scope(skb, st) != DEST_HERE)
+	set = nfknock_seq_maybe(cfg->users, proto, dport, saddr, alen);
+	if (!set || dest_scope(skb, st) != DEST_HERE)
 		return;
-	nfknock_seq_step(nn, cfg, proto, dport,
+	nfknock_seq_step(nn, cfg, set, proto, dport,
 			 alen == 4 ? NFK_FAMILY_V4 : NFK_FAMILY_V6, saddr);
 }
 

@@ -511,23 +511,28 @@ nfknock_progress_set(struct nfknock_progress *pt, const u8 *saddr,
  * step? A first step is one bitmap test. A later step needs an attempt in
  * flight from @saddr: a port in the steps' range, then one look at the
  * source's set, so that another source's attempt costs a datagram no FIB
- * lookup and no lock. Called under rcu_read_lock() with us->n_seq != 0.
+ * lookup and no lock. Returns the source's progress set for
+ * nfknock_seq_step() (hashed once), or NULL. Called under rcu_read_lock()
+ * with us->n_seq != 0.
  */
-static inline bool nfknock_seq_maybe(const struct nfknock_userset *us,
-				     u8 proto, u16 dport, const u8 *saddr,
-				     size_t alen)
+static inline struct nfknock_pset *
+nfknock_seq_maybe(const struct nfknock_userset *us, u8 proto, u16 dport,
+		  const u8 *saddr, size_t alen)
 {
 	const struct nfknock_seqidx *idx = rcu_dereference(us->seqidx);
 	struct nfknock_progress *pt = us->progress;
+	struct nfknock_pset *set;
 	int p = nfknock_seq_pidx(proto);
 
 	if (!(us->seq_protos & BIT(p)))
-		return false;
+		return NULL;
 	if (idx && test_bit(dport, idx->first[p]))
-		return true;
-	return atomic_read(&pt->live) &&
-	       dport >= us->seq_lo[p] && dport <= us->seq_hi[p] &&
-	       READ_ONCE(nfknock_progress_set(pt, saddr, alen)->used);
+		return nfknock_progress_set(pt, saddr, alen);
+	if (!atomic_read(&pt->live) || dport < us->seq_lo[p] ||
+	    dport > us->seq_hi[p])
+		return NULL;
+	set = nfknock_progress_set(pt, saddr, alen);
+	return READ_ONCE(set->used) ? set : NULL;
 }
 
 int nfknock_seq_prepare(struct nfknock_net *nn, struct nfknock_userset *us,
@@ -539,7 +544,8 @@ int nfknock_seq_rebuild(struct nfknock_net *nn, struct nfknock_userset *us,
 void nfknock_seq_sweep(struct nfknock_userset *us);
 u32 nfknock_seq_live(const struct nfknock_userset *us);
 void nfknock_seq_step(struct nfknock_net *nn, const struct nfknock_cfg *cfg,
-		      u8 proto, u16 dport, u8 family, const u8 *saddr);
+		      struct nfknock_pset *set, u8 proto, u16 dport, u8 family,
+		      const u8 *saddr);
 
 /* lockout.c */
 int nfknock_lockouts_prepare(struct nfknock_net *nn, struct nfknock_cfg *next,

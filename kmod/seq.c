@@ -561,17 +561,18 @@ static void report_step(struct nfknock_net *nn, const struct step_outcome *o,
 
 /*
  * A packet nfknock_seq_maybe() let through: a TCP SYN or a UDP datagram of
- * @proto to @dport from @saddr, addressed to this host. Softirq, under
+ * @proto to @dport from @saddr, addressed to this host; @set is the
+ * source's progress set it returned. Softirq, under
  * rcu_read_lock(). The packet itself is not touched.
  */
 void nfknock_seq_step(struct nfknock_net *nn, const struct nfknock_cfg *cfg,
-		      u8 proto, u16 dport, u8 family, const u8 *saddr)
+		      struct nfknock_pset *set, u8 proto, u16 dport, u8 family,
+		      const u8 *saddr)
 {
 	const struct nfknock_userset *us = cfg->users;
 	struct nfknock_progress *pt = us->progress;
 	size_t alen = family == NFK_FAMILY_V4 ? 4 : 16;
 	struct step_outcome out = { };
-	struct nfknock_pset *set;
 	u64 now = nfknock_now_ms();
 
 	/* A locked-out source's steps are not looked at: its attempts time
@@ -581,7 +582,6 @@ void nfknock_seq_step(struct nfknock_net *nn, const struct nfknock_cfg *cfg,
 		report_locked(nn, family, saddr, proto, dport);
 		return;
 	}
-	set = nfknock_progress_set(pt, saddr, alen);
 	spin_lock_bh(&set->lock);
 	if (atomic_read(&pt->live))
 		feed_attempts(nn, us, set, proto, dport, family, saddr, alen,
