@@ -31,7 +31,7 @@ conf=$SPA/nfknock.conf
 {
 	spa_server pass 600s
 	spa_guard tcp/22 tcp/2222
-	spa_user alice allow='["tcp/22"]'
+	spa_user alice allow='["tcp/22"]' max_duration='"10m"'
 	spa_user bob allow='["tcp/8000"]'
 	cat <<-'TOML'
 		[limits]
@@ -86,15 +86,16 @@ check_eq "unprivileged monitor: exit 3" "$rc" 3
 check "unprivileged monitor: says it needs CAP_NET_ADMIN" grep -q CAP_NET_ADMIN <<< "$err"
 
 # 1. A knock accepted, the grant it opens, a connection through it.
-check "alice knocks from c1" knock "$c1" alice $SRV4 --open tcp/22 --for 30s
+# 10 minutes: section 3 revokes this grant, however slow the kernel.
+check "alice knocks from c1" knock "$c1" alice $SRV4 --open tcp/22 --for 10m
 expect_tcp ok "$c1" $SRV4 22 "c1 connects through the grant"
 fpr=$(ksrv users --json | jq -r '.[] | select(.name == "alice") | .fingerprint')
 check "event knock_accepted, every field" wait_event knock_accepted \
 	".user == \"alice\" and .fingerprint == \"$fpr\" and .source == \"$C14\" and
 	 .address == \"$C14\" and .service == \"tcp/22\" and .proto == \"tcp\" and
-	 .port == 22 and .duration_s == 30 and .unverified == false and (.time_ms > 0)"
+	 .port == 22 and .duration_s == 600 and .unverified == false and (.time_ms > 0)"
 check "event grant_opened for alice's knock" wait_event grant_opened \
-	".address == \"$C14\" and .user == \"alice\" and .duration_s == 30"
+	".address == \"$C14\" and .user == \"alice\" and .duration_s == 600"
 check "event grant_used: c1's connection" wait_event grant_used \
 	".source == \"$C14\" and .service == \"tcp/22\""
 
@@ -203,8 +204,17 @@ in_ns "$c1" $SPA_TOOL burst $SRV4 $SPA_PORT --hex "$dgram" --flip 40 --count $n 
 flood=$!
 sleep 2
 ksrv revoke $C24 > /dev/null 2>&1
-check_eq "during the flood: c2's knock && connect" \
-	"$(knock_connect "$c2" alice $SRV4 22 --open tcp/22)" ok
+# Up to three tries, as a user would: on a slow kernel the flood can fill
+# the veth's backlog, which drops the knock or the SYN before the module
+# sees it (the module is not what refuses them: the check fails if every
+# try does).
+for try in 1 2 3; do
+	got=$(knock_connect "$c2" alice $SRV4 22 --open tcp/22)
+	[[ $got == ok ]] && break
+done
+check_eq "during the flood: c2's knock && connect ($try tries)" "$got" ok
+kill -0 $flood 2> /dev/null && echo "    (the flood was still going)" ||
+	echo "    (the flood had ended)"
 wait $flood
 check_eq "the flood went out" "$(cat "$SPA/flood.out")" "sent $n"
 max=$(ksrv status --json | jq .lockout.sources_max)
