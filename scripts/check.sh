@@ -39,13 +39,30 @@ make=(make --no-print-directory)
 # scenarios wait on timers.
 yield=(nice -n 10)
 
-# part NAME CMD...: run CMD, record its wall time under NAME.
+# children_cpu: set $cpu to the CPU seconds (user + system) of this
+# shell's finished children and their descendants so far (the second line
+# of bash's times). Call it plainly, not in $(...) or a pipe: there it
+# would run in a subshell, whose children are none of these.
+children_cpu() {
+	local f=$build/check-times.tmp.$BASHPID
+	times > "$f"
+	cpu=$(awk 'NR == 2 { t = 0
+		for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
+		printf "%d\n", t }' "$f")
+	rm -f "$f"
+}
+# part NAME CMD...: run CMD, record its wall time and CPU time under NAME.
+# CPU time says what a part costs the machine: the two tracks share two
+# cores, so a part's wall time also counts the other track's work.
 part() {
-	local name=$1 start=$SECONDS rc
+	local name=$1 start=$SECONDS cpu cpu0 rc
 	shift
+	children_cpu
+	cpu0=$cpu
 	"$@"
 	rc=$?
-	echo "$name $((SECONDS - start)) $rc" >> "$times"
+	children_cpu
+	echo "$name $((SECONDS - start)) $rc $((cpu - cpu0))" >> "$times"
 	return $rc
 }
 
@@ -124,8 +141,9 @@ if ((debug_rc != 0)) && ! grep -q '^vm-debug ' "$times"; then
 	tail -n 40 "$build/vm/run-e2e-debug.log"
 fi
 echo
-echo "check: wall time of each part (s; the two tracks overlap)"
-awk '{ printf "  %-13s %6d%s\n", $1, $2, ($3 == 0 ? "" : "  (failed)") }' "$times"
+echo "check: wall and CPU time of each part (s; the two tracks overlap)"
+awk '{ printf "  %-13s %6d %6d%s\n", $1, $2, $4, ($3 == 0 ? "" : "  (failed)"); cpu += $4 }
+	END { printf "  %-13s %6s %6d\n", "(sum of CPU)", "", cpu }' "$times"
 echo "  total         $((SECONDS - start))"
 echo
 tests/vm/report $(scripts/kernels.sh) debug
