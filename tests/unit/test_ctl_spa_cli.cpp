@@ -38,6 +38,22 @@
 using namespace knockctl;
 using namespace knockctl::test;
 
+TEST_CASE("output that cannot be written is an error, not exit 0")
+{
+	// A stream with no buffer fails every write, as stdout on /dev/full.
+	std::ostream broken(nullptr);
+	std::ostringstream err;
+	FakeKernel k;
+	Context ctx(broken, err, [&k] { return std::make_unique<FakeTransport>(k); });
+
+	REQUIRE(run(ctx, {"genkey"}, register_all) == 1);
+	REQUIRE(err.str() == "knockctl: cannot write the output\n");
+	// A failure already reported keeps its own exit status.
+	err.str("");
+	REQUIRE(run(ctx, {"nosuchcommand"}, register_all) == 2);
+	REQUIRE(err.str().find("knockctl: cannot write the output\n") != std::string::npos);
+}
+
 TEST_CASE("genkey and pubkey")
 {
 	Harness h;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "app.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <new>
 #include <ostream>
 
@@ -72,8 +74,10 @@ void build_app(CLI::App &app, Context &ctx, const Registrar &registrar)
 	limit_to_one_subcommand(app);
 }
 
-int run(Context &ctx, int argc, const char *const *argv,
-	const Registrar &registrar)
+namespace {
+
+int run_command(Context &ctx, int argc, const char *const *argv,
+		const Registrar &registrar)
 {
 	CLI::App app;
 
@@ -118,8 +122,26 @@ int run(Context &ctx, int argc, const char *const *argv,
 		ctx.err << "knockctl: " << e.what() << "\n";
 		return EXIT_ERROR;
 	}
-	ctx.out.flush();
 	return EXIT_OK;
+}
+
+} // namespace
+
+int run(Context &ctx, int argc, const char *const *argv,
+	const Registrar &registrar)
+{
+	const int rc = run_command(ctx, argc, argv, registrar);
+
+	// Output that never arrived is a failure (`genkey > /dev/full` must
+	// not exit 0 with no key written): flush, and say why it failed.
+	errno = 0;
+	ctx.out.flush();
+	if (ctx.out || ctx.reader_gone)
+		return rc;
+	const int e = errno;
+	ctx.err << "knockctl: cannot write the output" << (e ? std::string(": ") + std::strerror(e) : "")
+		<< "\n";
+	return rc == EXIT_OK ? EXIT_ERROR : rc;
 }
 
 int run(Context &ctx, const std::vector<std::string> &args,

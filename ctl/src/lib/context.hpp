@@ -39,6 +39,9 @@ public:
 
 	std::ostream &out;
 	std::ostream &err;
+	// Set by a command that ended because the reader of @out went away
+	// (monitor | head): a normal end, not an output failure.
+	bool reader_gone = false;
 
 	// What tests replace; left empty, the real thing is used.
 	// Standard input (pubkey); null: std::cin.

@@ -53,8 +53,10 @@ bool print_line(Context &ctx, const std::string &line)
 	ctx.out.flush();
 	if (ctx.out)
 		return true;
-	if (errno == EPIPE)
+	if (errno == EPIPE) {
+		ctx.reader_gone = true;
 		return false;
+	}
 	throw Error(std::string("monitor: cannot write the output: ") +
 		    std::strerror(errno));
 }
