@@ -63,13 +63,27 @@ seconds() {
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
 in_datagrams() { ns_srv awk '/^Udp:/ { n++; if (n == 2) print $2 }' /proc/net/snmp; }
-# udp_rate: datagrams/s the server received during UDP_S seconds of flood.
+# backlog_drops: packets the kernel dropped because a CPU's input backlog
+# (netdev_max_backlog) was full, all CPUs (/proc/net/softnet_stat's second
+# column, hex).
+backlog_drops() {
+	local _ d rest n=0
+	while read -r _ d rest; do n=$((n + 16#$d)); done < /proc/net/softnet_stat
+	echo $n
+}
+# udp_rate: datagrams/s the server received during UDP_S seconds of flood;
+# sets udp_detail to what the sender sent and where the rest went (the
+# backlog's drops), so a slow round says whether the sender was slowed or
+# its datagrams were dropped before the server's socket.
 udp_rate() {
-	local a b
+	local a b d0 d1 sent
 	a=$(in_datagrams)
-	ns_c1 $NETTOOL udp-flood $SRV4 40000 --seconds $UDP_S > /dev/null
+	d0=$(backlog_drops)
+	sent=$(ns_c1 $NETTOOL udp-flood $SRV4 40000 --seconds $UDP_S | awk '{ print $3 }')
 	sleep 0.5
 	b=$(in_datagrams)
+	d1=$(backlog_drops)
+	udp_detail="sent $((sent / UDP_S))/s, backlog drops $(((d1 - d0) / UDP_S))/s"
 	echo $(((b - a) / UDP_S))
 }
 # live: put one attempt in flight (the first step of alice's sequence for
@@ -111,7 +125,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
 			done
 			continue
 		fi
-		n=$(udp_rate)
+		udp_rate > "$SPA/udp_rate"
+		n=$(< "$SPA/udp_rate")
 		res[$mode.udp]+="$n "
 		udp[$mode]=$n
 		live_after=
@@ -125,7 +140,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 				live_after=", attempt swept"
 			fi
 		fi
-		echo "round $r $mode udp 64: $n datagrams/s$live_after"
+		echo "round $r $mode udp 64: $n datagrams/s ($udp_detail)$live_after"
 	done
 	rr=$(awk -v a="${udp[absent]}" -v b="${udp[sequences]}" 'BEGIN { if (a > 0) printf "%.3f", b / a }')
 	res[ratio.udp]+="$rr "
