@@ -39,30 +39,22 @@ make=(make --no-print-directory)
 # scenarios wait on timers.
 yield=(nice -n 10)
 
-# children_cpu: set $cpu to the CPU seconds (user + system) of this
-# shell's finished children and their descendants so far (the second line
-# of bash's times). Call it plainly, not in $(...) or a pipe: there it
-# would run in a subshell, whose children are none of these.
-children_cpu() {
-	local f=$build/check-times.tmp.$BASHPID
-	times > "$f"
-	cpu=$(awk 'NR == 2 { t = 0
-		for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
-		printf "%d\n", t }' "$f")
-	rm -f "$f"
-}
 # part NAME CMD...: run CMD, record its wall time and CPU time under NAME.
 # CPU time says what a part costs the machine: the two tracks share two
-# cores, so a part's wall time also counts the other track's work.
+# cores, so a part's wall time also counts the other track's work. CMD runs
+# in a subshell that reports its children's CPU time (bash's times, second
+# line, user + system) to a file: in this shell the figure would also take
+# in a background track that happened to end during the part.
 part() {
-	local name=$1 start=$SECONDS cpu cpu0 rc
+	local name=$1 start=$SECONDS rc cpu f=$build/check-cpu.$1
 	shift
-	children_cpu
-	cpu0=$cpu
-	"$@"
+	( "$@"; rc=$?; times > "$f"; exit $rc )
 	rc=$?
-	children_cpu
-	echo "$name $((SECONDS - start)) $rc $((cpu - cpu0))" >> "$times"
+	cpu=$(awk 'NR == 2 { t = 0
+		for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
+		printf "%d\n", t }' "$f" 2> /dev/null)
+	rm -f "$f"
+	echo "$name $((SECONDS - start)) $rc ${cpu:-0}" >> "$times"
 	return $rc
 }
 
